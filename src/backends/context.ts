@@ -1,0 +1,109 @@
+/**
+ * What every backend shares: choosing the profile's source variant (and the filter conditions it
+ * implies), mapping CIM field names with the profile's unmapped-field policy, and the static
+ * field lists that wildcards expand to.
+ */
+import { diag, type BackendId, type Diagnostic, type Span } from '../diagnostics.js';
+import { and } from '../normalize/build.js';
+import { expandPatterns, fieldSets, type FieldSet } from '../lint/lineage.js';
+import type { Detection, Expr } from '../ir/types.js';
+import { sourceCatalog } from '../ir/sources.js';
+import { fieldMappingOf, type FieldMapping, type Profile, type SourceVariant } from '../profiles/profile.js';
+
+export interface BackendOutput {
+  /** Null when the backend could not produce a usable file. */
+  readonly text: string | null;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+export interface Backend {
+  readonly id: BackendId;
+  readonly extension: string;
+  readonly defaultProfile: string;
+  render(detection: Detection, profile: Profile): BackendOutput;
+}
+
+export class RenderContext {
+  readonly diagnostics: Diagnostic[] = [];
+  readonly variant: SourceVariant | null;
+  /** The detection filter minus the conditions the chosen source variant implies. */
+  readonly filter: Expr;
+  /** Field sets before each stage (see lint/lineage.ts). */
+  readonly sets: readonly FieldSet[];
+  private readonly reported = new Set<string>();
+
+  constructor(
+    readonly backend: BackendId,
+    readonly detection: Detection,
+    readonly profile: Profile,
+  ) {
+    this.sets = fieldSets(detection);
+    const chosen = chooseVariant(detection, profile);
+    this.variant = chosen?.variant ?? null;
+    this.filter = chosen?.filter ?? detection.filter;
+    if (!chosen) {
+      const what = detection.source.id ? `data source '${detection.source.id}'` : 'a rule with no data-source macro';
+      this.diagnostics.push(diag('BE004', `profile '${profile.name}' has no mapping for ${what}`, null, { backend }));
+    }
+  }
+
+  /** Target mapping of a CIM field; reports an unmapped field once, per the profile's policy. */
+  field(name: string, span: Span | null): FieldMapping {
+    const own = this.variant?.fields?.[name] ?? this.profile.fields[name];
+    if (own !== undefined) return fieldMappingOf(own);
+    if (!this.reported.has(name)) {
+      this.reported.add(name);
+      this.diagnostics.push(
+        diag('BE003', `field '${name}' has no mapping in profile '${this.profile.name}'; ${this.profile.unmapped === 'keep' ? 'kept as is' : 'cannot translate'}`, span, {
+          backend: this.backend,
+          severity: this.profile.unmapped === 'keep' ? 'warning' : 'error',
+        }),
+      );
+    }
+    return { name };
+  }
+
+  /** CIM fields of the rule's data source (for expanding wildcards), or [] if unknown. */
+  catalog(): readonly string[] {
+    const id = this.detection.source.id;
+    return id ? (sourceCatalog()[id]?.fields ?? []) : [];
+  }
+
+  /** Concrete field names the set before stage `index` allows, in catalog order. */
+  fieldsBefore(index: number): string[] {
+    const set = this.sets[index];
+    if (!set || set.kind === 'open') return [...this.catalog()];
+    return expandPatterns(set.patterns, this.catalog()).concat(set.patterns.filter((p) => !p.includes('*') && !this.catalog().includes(p)));
+  }
+
+  report(d: Diagnostic): void {
+    this.diagnostics.push(d);
+  }
+}
+
+/** Top-level conjuncts of a filter. */
+export function conjuncts(e: Expr): readonly Expr[] {
+  return e.kind === 'and' ? e.args : [e];
+}
+
+function chooseVariant(detection: Detection, profile: Profile): { variant: SourceVariant; filter: Expr } | null {
+  const id = detection.source.id;
+  const variants = id ? profile.sources[id] : undefined;
+  if (!variants) return null;
+  const parts = conjuncts(detection.filter);
+  for (const variant of variants) {
+    const when = Object.entries(variant.when ?? {});
+    const implied = new Set<Expr>();
+    const holds = when.every(([field, value]) => {
+      const hit = parts.find((p) => p.kind === 'eq' && p.field.name === field && p.pattern.length === 1 && p.pattern[0]?.toLowerCase() === value.toLowerCase());
+      if (hit) implied.add(hit);
+      return hit !== undefined;
+    });
+    if (!holds) continue;
+    // Conditions the target's data selection implies are dropped only where the target has no
+    // field for them (Sigma's logsource); elsewhere they stay as an explicit, cheap test.
+    const drop = variant.logsource !== undefined;
+    return { variant, filter: drop ? and(parts.filter((p) => !implied.has(p))) : detection.filter };
+  }
+  return null;
+}

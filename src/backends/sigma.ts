@@ -1,0 +1,176 @@
+/**
+ * Sigma backend: the filter as search identifiers plus a condition; stages Sigma detection rules
+ * cannot carry (aggregation, binning) are reported as lossy (wider: Sigma matches the events that
+ * would have fed them). Values use Sigma's escaping: `\`, `*`, `?` escaped, wildcards raw.
+ */
+import { createHash } from 'node:crypto';
+import { diag } from '../diagnostics.js';
+import { assertNever, type Detection, type Expr, type Stage } from '../ir/types.js';
+import type { Profile } from '../profiles/profile.js';
+import { translateRegex } from '../regex/index.js';
+import { RenderContext, type Backend, type BackendOutput } from './context.js';
+import { compileTemplate } from './templates.js';
+import { stageLabel } from './stage-label.js';
+
+/** YAML scalar: single-quoted unless it holds control characters (then JSON = YAML double-quoted). */
+export function yamlScalar(v: unknown): string {
+  if (typeof v === 'number') return String(v);
+  const s = String(v);
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f\u2028\u2029\ufeff]/.test(s)) return JSON.stringify(s);
+  return `'${s.replace(/'/g, "''")}'`;
+}
+
+/** Sigma string escaping for literal text: `\` `*` `?` each get a backslash. */
+export function sigmaLiteral(text: string): string {
+  return text.replace(/[\\*?]/g, '\\$&');
+}
+
+function sigmaPattern(segments: readonly string[]): string {
+  return segments.map(sigmaLiteral).join('*');
+}
+
+interface Selection {
+  name: string;
+  items?: { key: string; value: string }[];
+  keywords?: string[];
+}
+
+class SigmaRenderer {
+  readonly selections: Selection[] = [];
+
+  constructor(private readonly ctx: RenderContext) {}
+
+  private add(sel: Omit<Selection, 'name'>): string {
+    const name = `selection_${this.selections.length + 1}`;
+    this.selections.push({ name, ...sel });
+    return name;
+  }
+
+  /** Condition text for an expression; leaves become search identifiers. */
+  condition(e: Expr, top = true): string {
+    switch (e.kind) {
+      case 'and':
+        if (e.args.length === 0) return this.add({ keywords: ['*'] }); // matches every event
+        return this.group(e.args.map((a) => this.condition(a, false)), 'and', top);
+      case 'or':
+        if (e.args.length === 0) {
+          this.ctx.report(diag('BE005', 'an always-false filter has no Sigma spelling', null, { backend: 'sigma' }));
+          return this.add({ keywords: [] });
+        }
+        return this.group(e.args.map((a) => this.condition(a, false)), 'or', top);
+      case 'not':
+        return `not ${this.condition(e.arg, false)}`;
+      case 'eq':
+        return this.add({ items: [this.eqItem(e)] });
+      case 'regex':
+        return this.add({ items: [this.regexItem(e)] });
+      case 'cmp':
+        return this.add({ items: [this.cmpItem(e)] });
+      case 'exists': {
+        const f = this.ctx.field(e.field.name, e.field.span);
+        return this.add({ items: [{ key: `${f.name}|exists`, value: 'true' }] });
+      }
+      case 'term':
+        this.ctx.report(
+          diag('BE006', `raw-event search '${e.value}' becomes a Sigma keyword, which backends match as a substring of the whole event rather than as a Splunk ${e.form}`, e.span, {
+            backend: 'sigma',
+            direction: 'wider',
+          }),
+        );
+        return this.add({ keywords: [`*${sigmaLiteral(e.value)}*`] });
+      default:
+        return assertNever(e, 'expression');
+    }
+  }
+
+  private group(parts: string[], op: 'and' | 'or', top: boolean): string {
+    const text = parts.join(` ${op} `);
+    return top || parts.length === 1 ? text : `(${text})`;
+  }
+
+  private eqItem(e: Extract<Expr, { kind: 'eq' }>): { key: string; value: string } {
+    const f = this.ctx.field(e.field.name, e.field.span);
+    const cased = e.caseSensitive ? '|cased' : '';
+    if (f.type === 'number' && e.pattern.length === 1 && /^\d+$/.test(e.pattern[0] ?? '')) {
+      return { key: f.name, value: String(Number(e.pattern[0])) };
+    }
+    if (f.derive === 'basename') {
+      const [first] = e.pattern;
+      const leadingOnly = e.pattern.length === 1 || (e.pattern.length === 2 && first === '');
+      if (!leadingOnly || e.pattern.some((s) => s.includes('\\'))) {
+        this.ctx.report(diag('BE006', `'${e.field.name}' is the file name part of ${f.name}; a wildcard inside it also matches directory names`, e.span, { backend: 'sigma', direction: 'wider' }));
+      }
+      // `*\name` on the full path is "the last component is name" when name has no backslash.
+      const value = e.pattern.length === 1 ? `*\\\\${sigmaPattern(e.pattern)}` : sigmaPattern(e.pattern);
+      return { key: `${f.name}${cased}`, value: yamlScalar(value) };
+    }
+    return { key: `${f.name}${cased}`, value: yamlScalar(sigmaPattern(e.pattern)) };
+  }
+
+  private regexItem(e: Extract<Expr, { kind: 'regex' }>): { key: string; value: string } {
+    const f = this.ctx.field(e.field.name, e.field.span);
+    if (f.derive) this.ctx.report(diag('BE005', `regex on '${e.field.name}' needs a derived field Sigma does not have`, e.span, { backend: 'sigma' }));
+    const t = translateRegex(e.pattern, 'pcre');
+    if (!t.ok) {
+      this.ctx.report(diag('RX001', t.error.message, e.span, { backend: 'sigma' }));
+      return { key: `${f.name}|re`, value: yamlScalar(e.pattern) };
+    }
+    for (const u of t.result.unsupported) {
+      this.ctx.report(diag('RX101', `Sigma regex: ${u.message}`, { start: e.span.start + u.start, end: e.span.start + u.end }, { backend: 'sigma' }));
+    }
+    return { key: `${f.name}|re${t.result.caseInsensitive ? '|i' : ''}`, value: yamlScalar(t.result.pattern) };
+  }
+
+  private cmpItem(e: Extract<Expr, { kind: 'cmp' }>): { key: string; value: string } {
+    const f = this.ctx.field(e.field.name, e.field.span);
+    const mod = { '<': 'lt', '<=': 'lte', '>': 'gt', '>=': 'gte' }[e.op];
+    if (!e.numeric) this.ctx.report(diag('BE005', 'Sigma compares numbers only; this is a string comparison', e.span, { backend: 'sigma' }));
+    return { key: `${f.name}|${mod}`, value: e.numeric ? String(Number(e.value)) : yamlScalar(e.value) };
+  }
+}
+
+/** Deterministic UUID (version 5 layout) derived from the rule id, so reruns give the same file. */
+export function ruleUuid(id: string): string {
+  const h = createHash('sha1').update(`ruleport:${id}`).digest('hex');
+  const variant = ((parseInt(h.slice(16, 18), 16) & 0x3f) | 0x80).toString(16);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${variant}${h.slice(18, 20)}-${h.slice(20, 32)}`;
+}
+
+let template: ((view: object) => string) | null = null;
+
+function render(detection: Detection, profile: Profile): BackendOutput {
+  const ctx = new RenderContext('sigma', detection, profile);
+  if (!ctx.variant?.logsource) {
+    return { text: null, diagnostics: ctx.diagnostics.length ? ctx.diagnostics : [diag('BE004', `profile '${profile.name}' gives no logsource`, null, { backend: 'sigma' })] };
+  }
+  const r = new SigmaRenderer(ctx);
+  const condition = r.condition(ctx.filter);
+  const notes: string[] = [];
+  detection.stages.forEach((st: Stage) => {
+    ctx.report(
+      diag('BE002', `\`${stageLabel(st)}\` has no Sigma detection-rule equivalent; the rule matches the events that feed it`, st.span, { backend: 'sigma', direction: 'wider' }),
+    );
+    notes.push(`not expressed: ${stageLabel(st)}`);
+  });
+  const finalFields = ctx.fieldsBefore(detection.stages.length);
+  const fields = [...new Set(finalFields.filter((f) => f !== '_time').map((f) => ctx.field(f, null).name))];
+  template ??= compileTemplate('sigma', 'rule', { yaml: yamlScalar, comment: (v) => String(v).replace(/[\r\n]+/g, ' ') });
+  const text = template({
+    title: detection.title,
+    uuid: ruleUuid(detection.id),
+    description: detection.description,
+    references: detection.references,
+    tags: detection.techniqueIds.map((t) => `attack.${t.toLowerCase()}`),
+    logsource: Object.entries(ctx.variant.logsource).map(([key, value]) => ({ key, value })),
+    selections: r.selections,
+    condition,
+    fields: detection.stages.some((s) => s.kind === 'project' || s.kind === 'aggregate') ? fields : [],
+    notes,
+    sourceId: detection.id,
+    spl: detection.spl,
+  });
+  return { text, diagnostics: ctx.diagnostics };
+}
+
+export const sigmaBackend: Backend = { id: 'sigma', extension: 'yml', defaultProfile: 'sigma-windows', render };

@@ -1,0 +1,173 @@
+/**
+ * Field lineage through the pipeline: which fields can still exist after each stage. It finds
+ * fields used after a stage removed them (the seed's `stats ... by process` after
+ * `table ... process_*`), and gives backends the concrete column lists they must spell out.
+ */
+import { diag, type Diagnostic, type Span } from '../diagnostics.js';
+import { assertNever, type Detection, type Expr, type FieldRef, type Stage } from '../ir/types.js';
+
+/** What may exist after a stage: anything, or only names matching one of the patterns. */
+export type FieldSet =
+  | { readonly kind: 'open' }
+  | { readonly kind: 'restricted'; readonly patterns: readonly string[]; readonly by: Stage };
+
+/** Splunk field-name wildcard match (case-sensitive, `*` any run). */
+export function nameMatches(pattern: string, name: string): boolean {
+  if (!pattern.includes('*')) return pattern === name;
+  const re = new RegExp(`^${pattern.split('*').map(escapeRe).join('.*')}$`, 's');
+  return re.test(name);
+}
+
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+export function mayExist(set: FieldSet, name: string): boolean {
+  return set.kind === 'open' || set.patterns.some((p) => nameMatches(p, name));
+}
+
+/** Concrete fields, in pattern order, that a list of patterns selects from a catalog. */
+export function expandPatterns(patterns: readonly string[], catalog: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const p of patterns) for (const f of catalog) if (nameMatches(p, f) && !out.includes(f)) out.push(f);
+  return out;
+}
+
+function exprFields(e: Expr, out: FieldRef[]): void {
+  switch (e.kind) {
+    case 'and':
+    case 'or':
+      e.args.forEach((a) => exprFields(a, out));
+      return;
+    case 'not':
+      exprFields(e.arg, out);
+      return;
+    case 'eq':
+    case 'regex':
+    case 'cmp':
+    case 'exists':
+      out.push(e.field);
+      return;
+    case 'term':
+      return;
+    default:
+      assertNever(e, 'expression');
+  }
+}
+
+/** Fields a stage reads, with the role each plays (for messages). */
+function readsOf(stage: Stage): { field: FieldRef; role: string }[] {
+  switch (stage.kind) {
+    case 'project':
+      return [];
+    case 'rename':
+      return stage.pairs.map((p) => ({ field: p.from, role: 'renamed' }));
+    case 'bucket':
+      return [{ field: stage.field, role: 'binned' }];
+    case 'aggregate':
+      return [
+        ...stage.by.map((f) => ({ field: f, role: `${stage.mode} by-field` })),
+        ...stage.aggs.filter((a) => a.field !== null && a.field !== '*').map((a) => ({ field: { name: a.field as string, span: a.span }, role: `${a.fn}() argument` })),
+      ];
+    case 'filter': {
+      const refs: FieldRef[] = [];
+      exprFields(stage.expr, refs);
+      return refs.map((f) => ({ field: f, role: 'filtered' }));
+    }
+    default:
+      return assertNever(stage, 'stage');
+  }
+}
+
+/** The field set after a stage, given the set before it. */
+export function applyStage(before: FieldSet, stage: Stage): FieldSet {
+  switch (stage.kind) {
+    case 'project':
+      if (stage.mode === 'remove') return before; // removal narrows, but never to a known list
+      // `fields +` keeps _time and _raw implicitly; `table` keeps exactly what it lists.
+      return restrict(before, [...stage.fields.map((f) => f.name), ...(stage.mode === 'keep' ? ['_time', '_raw'] : [])], stage);
+    case 'rename':
+      return before.kind === 'open' ? before : { kind: 'restricted', patterns: [...before.patterns, ...stage.pairs.map((p) => p.to.name)], by: before.by };
+    case 'bucket':
+      return before.kind === 'open' || mayExist(before, stage.as) ? before : { ...before, patterns: [...before.patterns, stage.as] };
+    case 'aggregate': {
+      if (stage.mode === 'eventstats') {
+        return before.kind === 'open' ? before : { ...before, patterns: [...before.patterns, ...stage.aggs.map((a) => a.as)] };
+      }
+      const out: string[] = stage.by.map((f) => f.name);
+      for (const a of stage.aggs) {
+        if (a.field === '*') {
+          if (before.kind === 'open') return before;
+          out.push(...before.patterns);
+        } else out.push(a.as);
+      }
+      return { kind: 'restricted', patterns: out, by: stage };
+    }
+    case 'filter':
+      return before;
+    default:
+      return assertNever(stage, 'stage');
+  }
+}
+
+function restrict(before: FieldSet, patterns: string[], stage: Stage): FieldSet {
+  if (before.kind === 'open') return { kind: 'restricted', patterns, by: stage };
+  // Keep only the listed names that could still exist.
+  const kept = patterns.filter((p) => before.patterns.some((q) => nameMatches(q, p) || nameMatches(p, q)));
+  return { kind: 'restricted', patterns: kept, by: stage };
+}
+
+/** Field sets before each stage and after the last one (length stages.length + 1). */
+export function fieldSets(detection: Detection): FieldSet[] {
+  const sets: FieldSet[] = [{ kind: 'open' }];
+  for (const st of detection.stages) sets.push(applyStage(sets[sets.length - 1] as FieldSet, st));
+  return sets;
+}
+
+function stageName(stage: Stage): string {
+  switch (stage.kind) {
+    case 'project':
+      return stage.mode === 'table' ? 'table' : 'fields';
+    case 'aggregate':
+      return stage.mode;
+    case 'bucket':
+      return 'bin';
+    case 'rename':
+    case 'filter':
+      return stage.kind;
+    default:
+      return assertNever(stage, 'stage');
+  }
+}
+
+function stageSpanHead(stage: Stage): Span {
+  return stage.span;
+}
+
+export function lintLineage(detection: Detection): Diagnostic[] {
+  const diagnostics: Diagnostic[] = [];
+  const sets = fieldSets(detection);
+  detection.stages.forEach((stage, i) => {
+    const before = sets[i] as FieldSet;
+    for (const { field, role } of readsOf(stage)) {
+      if (before.kind === 'open' || mayExist(before, field.name)) continue;
+      const remover = stageName(before.by);
+      const consequence = stage.kind === 'aggregate' && role.endsWith('by-field') && stage.mode === 'stats'
+        ? `${stage.mode} forms no groups and the rule returns no rows`
+        : 'this stage never sees it';
+      diagnostics.push(
+        diag('LINT001', `field '${field.name}' (${role}) was removed by the earlier \`${remover}\`, so ${consequence}`, field.span, {
+          related: { span: stageSpanHead(before.by), message: `\`${remover}\` keeps only: ${before.patterns.join(', ')}` },
+        }),
+      );
+    }
+    if (stage.kind === 'project') {
+      const seen = new Set<string>();
+      for (const f of stage.fields) {
+        if (seen.has(f.name)) diagnostics.push(diag('LINT002', `field '${f.name}' is listed twice in ${stageName(stage)}`, f.span));
+        seen.add(f.name);
+      }
+    }
+  });
+  return diagnostics;
+}

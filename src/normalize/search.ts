@@ -1,0 +1,62 @@
+/** Splunk `search` semantics to IR: case-insensitive wildcard values, `!=` vs NOT, TERM, IN. */
+import type { SearchExpr, SearchValue } from '../spl/ast.js';
+import type { Expr, FieldRef } from '../ir/types.js';
+import { and, not, or } from './build.js';
+
+export function normalizeSearch(e: SearchExpr): Expr {
+  switch (e.kind) {
+    case 'and':
+      return and(e.args.map(normalizeSearch));
+    case 'or':
+      return or(e.args.map(normalizeSearch));
+    case 'not':
+      return not(normalizeSearch(e.arg), e.span);
+    case 'in': {
+      const field: FieldRef = { name: e.field.name, span: e.field.span };
+      return or(e.values.map((v) => valueMatch(field, v, e.span)));
+    }
+    case 'compare': {
+      const field: FieldRef = { name: e.field.name, span: e.field.span };
+      switch (e.op) {
+        case '=':
+          return valueMatch(field, e.value, e.span);
+        case '!=':
+          // `f!=v` only keeps events that have f (Splunk docs, NOT expressions); `NOT f=v` does not.
+          return and([{ kind: 'exists', field, span: e.span }, not(valueMatch(field, e.value, e.span), e.span)]);
+        case '<':
+        case '<=':
+        case '>':
+        case '>=':
+          return { kind: 'cmp', field, op: e.op, value: e.value.text, numeric: isNumber(e.value.text), span: e.span };
+      }
+      break;
+    }
+    case 'keyword':
+      return keyword(e.value);
+  }
+}
+
+function isNumber(text: string): boolean {
+  return /^-?\d+(\.\d+)?$/.test(text);
+}
+
+/** `f=v`: whole-value, case-insensitive unless CASE(), `*` wildcards; `f=*` means "f exists". */
+function valueMatch(field: FieldRef, v: SearchValue, span: { start: number; end: number }): Expr {
+  if (v.text === '*' && v.wrapper === null) return { kind: 'exists', field, span };
+  return { kind: 'eq', field, pattern: v.text.split('*'), caseSensitive: v.wrapper === 'CASE', span };
+}
+
+function keyword(v: SearchValue): Expr {
+  if (v.wrapper === 'TERM') {
+    // TERM(field=value) is how Armory rules test a field cheaply on the raw event: read it as the
+    // field test it stands for (splunk-semantics.md §2.3); other TERM()s stay raw-token searches.
+    const m = /^([A-Za-z_][\w.]*)=([^\s=]+)$/.exec(v.text);
+    if (m) {
+      const name = m[1] as string;
+      const field: FieldRef = { name, span: v.span };
+      return { kind: 'eq', field, pattern: [m[2] as string], caseSensitive: false, span: v.span };
+    }
+    return { kind: 'term', value: v.text, form: 'token', span: v.span };
+  }
+  return { kind: 'term', value: v.text, form: v.quoted ? 'phrase' : 'keyword', span: v.span };
+}

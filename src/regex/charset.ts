@@ -1,0 +1,157 @@
+/**
+ * Code point sets as sorted, disjoint, non-adjacent inclusive ranges.
+ *
+ * Printers turn every character class (with shorthands, POSIX classes, negation
+ * and case folding) into one of these, so each target only needs to know how to
+ * spell a plain range list. This sidesteps engine differences in `\s`, `\w`,
+ * `[^\W\d]`-style set algebra and case-insensitive ranges.
+ */
+import { assertNever, type CharClassNode, type ClassItem, type PosixClassName, type ShorthandName } from './ast.js';
+
+export type Range = readonly [number, number];
+export type CodeSet = readonly Range[];
+
+export const MAX_CODE_POINT = 0x10ffff;
+
+export function normalize(ranges: readonly Range[]): CodeSet {
+  const sorted = [...ranges].filter(([lo, hi]) => lo <= hi).sort((a, b) => a[0] - b[0]);
+  const out: [number, number][] = [];
+  for (const [lo, hi] of sorted) {
+    const last = out[out.length - 1];
+    if (last && lo <= last[1] + 1) last[1] = Math.max(last[1], hi);
+    else out.push([lo, hi]);
+  }
+  return out;
+}
+
+export function union(...sets: CodeSet[]): CodeSet {
+  return normalize(sets.flat());
+}
+
+export function complement(set: CodeSet): CodeSet {
+  const out: Range[] = [];
+  let next = 0;
+  for (const [lo, hi] of set) {
+    if (lo > next) out.push([next, lo - 1]);
+    next = hi + 1;
+  }
+  if (next <= MAX_CODE_POINT) out.push([next, MAX_CODE_POINT]);
+  return out;
+}
+
+export function intersect(a: CodeSet, b: CodeSet): CodeSet {
+  return complement(union(complement(a), complement(b)));
+}
+
+export function isEmpty(set: CodeSet): boolean {
+  return set.length === 0;
+}
+
+export function isFull(set: CodeSet): boolean {
+  return set.length === 1 && set[0]?.[0] === 0 && set[0][1] === MAX_CODE_POINT;
+}
+
+export function has(set: CodeSet, cp: number): boolean {
+  return set.some(([lo, hi]) => cp >= lo && cp <= hi);
+}
+
+export function equals(a: CodeSet, b: CodeSet): boolean {
+  return a.length === b.length && a.every((r, i) => r[0] === b[i]?.[0] && r[1] === b[i]?.[1]);
+}
+
+/** Add the other ASCII case of every ASCII letter (PCRE without UTF/UCP folds ASCII only). */
+export function foldAscii(set: CodeSet): CodeSet {
+  const extra: Range[] = [];
+  for (const [dLo, dHi, shift] of [[0x41, 0x5a, 0x20], [0x61, 0x7a, -0x20]] as const) {
+    for (const [lo, hi] of intersect(set, [[dLo, dHi]])) extra.push([lo + shift, hi + shift]);
+  }
+  return union(set, extra);
+}
+
+/** Does ASCII case folding change this set? (i.e. is the case flag relevant for it) */
+export function isCaseSensitive(set: CodeSet): boolean {
+  return !equals(set, foldAscii(set));
+}
+
+const r = (lo: string, hi: string = lo): Range => [lo.codePointAt(0) ?? 0, hi.codePointAt(0) ?? 0];
+
+const DIGIT: CodeSet = [r('0', '9')];
+const WORD: CodeSet = normalize([r('0', '9'), r('A', 'Z'), r('_'), r('a', 'z')]);
+/** PCRE2 `\s` (and `[:space:]`): HT LF VT FF CR space — VT is included since PCRE 8.34. */
+const SPACE: CodeSet = normalize([[0x09, 0x0d], [0x20, 0x20]]);
+/** PCRE2 `\h` (the Unicode list from pcre2pattern). */
+const HSPACE: CodeSet = normalize([
+  [0x09, 0x09], [0x20, 0x20], [0xa0, 0xa0], [0x1680, 0x1680], [0x180e, 0x180e],
+  [0x2000, 0x200a], [0x202f, 0x202f], [0x205f, 0x205f], [0x3000, 0x3000],
+]);
+/** PCRE2 `\v`: vertical whitespace (not the VT character!). */
+const VSPACE: CodeSet = normalize([[0x0a, 0x0d], [0x85, 0x85], [0x2028, 0x2029]]);
+
+export function shorthandSet(name: ShorthandName): CodeSet {
+  switch (name) {
+    case 'd': return DIGIT;
+    case 'D': return complement(DIGIT);
+    case 'w': return WORD;
+    case 'W': return complement(WORD);
+    case 's': return SPACE;
+    case 'S': return complement(SPACE);
+    case 'h': return HSPACE;
+    case 'H': return complement(HSPACE);
+    case 'v': return VSPACE;
+    case 'V': return complement(VSPACE);
+    default: return assertNever(name);
+  }
+}
+
+/** ASCII-only POSIX classes, as PCRE2 defines them without UCP. */
+export function posixSet(name: PosixClassName): CodeSet {
+  switch (name) {
+    case 'alpha': return normalize([r('A', 'Z'), r('a', 'z')]);
+    case 'digit': return DIGIT;
+    case 'alnum': return normalize([r('0', '9'), r('A', 'Z'), r('a', 'z')]);
+    case 'upper': return [r('A', 'Z')];
+    case 'lower': return [r('a', 'z')];
+    case 'space': return SPACE;
+    case 'blank': return normalize([r('\t'), r(' ')]);
+    case 'punct': return normalize([r('!', '/'), r(':', '@'), r('[', '`'), r('{', '~')]);
+    case 'xdigit': return normalize([r('0', '9'), r('A', 'F'), r('a', 'f')]);
+    case 'word': return WORD;
+    case 'cntrl': return normalize([[0, 0x1f], [0x7f, 0x7f]]);
+    case 'graph': return [[0x21, 0x7e]];
+    case 'print': return [[0x20, 0x7e]];
+    case 'ascii': return [[0, 0x7f]];
+    default: return assertNever(name);
+  }
+}
+
+function itemSet(item: ClassItem): CodeSet {
+  switch (item.kind) {
+    case 'classChar': return [[item.value, item.value]];
+    case 'classRange': return [[item.from, item.to]];
+    case 'posix': return item.negated ? complement(posixSet(item.name)) : posixSet(item.name);
+    case 'shorthand': return shorthandSet(item.name);
+    default: return assertNever(item);
+  }
+}
+
+/**
+ * The exact set of code points a class matches, with `(?i)` and `[^...]` applied.
+ * PCRE semantics: under caseless matching a char matches when it or its other case
+ * is in the (un-negated) class, so folding happens before negation.
+ */
+export function classSet(node: CharClassNode): CodeSet {
+  let set = union(...node.items.map(itemSet));
+  if (node.caseInsensitive) set = foldAscii(set);
+  return node.negated ? complement(set) : set;
+}
+
+/** The set a class matches ignoring its case flag (used to decide whether the flag matters). */
+export function classSetIgnoringCase(node: CharClassNode): CodeSet {
+  const set = union(...node.items.map(itemSet));
+  return node.negated ? complement(set) : set;
+}
+
+export function literalSet(cp: number, caseInsensitive: boolean): CodeSet {
+  const set: CodeSet = [[cp, cp]];
+  return caseInsensitive ? foldAscii(set) : set;
+}

@@ -1,0 +1,8 @@
+export type {
+  RegexNode, RegexError, ParsedRegex, ParseResult, Span, LiteralNode, AnyNode, ShorthandNode, CharClassNode,
+  ClassItem, GroupNode, LookaroundNode, QuantifierNode, AnchorNode, WordBoundaryNode, BackreferenceNode,
+  FlagsNode, SequenceNode, AlternationNode, FlagChange, GroupKind, QuantifierMode, ShorthandName, PosixClassName,
+} from './ast.js';
+export { parseRegex } from './parse.js';
+export { printRegex, translateRegex } from './print.js';
+export type { RegexFlavour, PrintResult } from './print.js';

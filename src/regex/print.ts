@@ -1,0 +1,149 @@
+/**
+ * One generic printer over the AST; each target flavour supplies a Dialect.
+ *
+ * The printed pattern + `caseInsensitive`, run by the target engine in its own
+ * matching mode, must give the same match verdict as PCRE2 unanchored search on
+ * the original. Anything the target cannot express is listed in `unsupported`
+ * (with the source span) and printed best-effort.
+ */
+import { assertNever, type ParsedRegex, type RegexNode, type Span } from './ast.js';
+import { classSet, classSetIgnoringCase, foldAscii, isCaseSensitive, literalSet, shorthandSet } from './charset.js';
+import type { Dialect, PrintContext, PrintResult, RegexFlavour } from './dialect.js';
+import { walk } from './analyze.js';
+import { pcreDialect } from './flavours/pcre.js';
+import { rustDialect } from './flavours/rust.js';
+import { luceneDialect } from './flavours/lucene.js';
+import { jsDialect } from './flavours/js.js';
+import { parseRegex } from './parse.js';
+import type { RegexError } from './ast.js';
+
+export type { RegexFlavour, PrintResult } from './dialect.js';
+
+const DIALECTS: Record<RegexFlavour, Dialect> = {
+  pcre: pcreDialect,
+  rust: rustDialect,
+  lucene: luceneDialect,
+  js: jsDialect,
+};
+
+/**
+ * Can one engine-wide case flag reproduce the per-leaf flags? Only if every leaf
+ * whose meaning depends on case agrees. With no such leaf the flag is irrelevant,
+ * and we mirror the source's leading `(?i)` for readability.
+ */
+function uniformCaseFlag(regex: ParsedRegex): boolean {
+  const flags: boolean[] = [];
+  walk(regex.ast, (n) => {
+    if (n.kind === 'literal' && isCaseSensitive(literalSet(n.value, false))) flags.push(n.caseInsensitive);
+    else if (n.kind === 'class' && isCaseSensitive(classSetIgnoringCase(n))) flags.push(n.caseInsensitive);
+    else if (n.kind === 'backreference') flags.push(n.caseInsensitive);
+  });
+  if (flags.length === 0) return regex.caseInsensitive;
+  return flags.every(Boolean);
+}
+
+class Printer {
+  constructor(private readonly d: Dialect, private readonly ctx: PrintContext) {}
+
+  /** `tail`: nothing that consumes input follows this node in its branch (see the Rust `$`). */
+  print = (node: RegexNode, tail: boolean): string => {
+    const { d, ctx } = this;
+    switch (node.kind) {
+      case 'literal':
+        // Case folding needed but not provided by the engine flag: spell the set out.
+        if (node.caseInsensitive && !ctx.caseFlag && isCaseSensitive(literalSet(node.value, false))) {
+          return d.charSet(foldAscii([[node.value, node.value]]), ctx, node);
+        }
+        return d.literal(node.value, ctx);
+      case 'any':
+        return d.any(node.dotAll);
+      case 'shorthand':
+        return d.shorthand(node.name) ?? d.charSet(shorthandSet(node.name), ctx, node);
+      case 'class':
+        return d.charSet(classSet(node), ctx, node);
+      case 'group': {
+        if (node.group === 'atomic') this.unsupported(node, 'atomic group (?>...)');
+        return `${d.groupOpen(node.group, node.name)}${this.print(node.body, tail)})`;
+      }
+      case 'lookaround': {
+        const out = d.lookaround(node, this.print(node.body, true));
+        if (out !== undefined) return out;
+        this.unsupported(node, node.behind ? 'lookbehind' : 'lookahead');
+        return d.empty;
+      }
+      case 'quantifier':
+        return this.quantifier(node, tail);
+      case 'anchor':
+        return d.anchor(node, ctx, tail);
+      case 'wordBoundary':
+        return d.wordBoundary(node, ctx);
+      case 'backreference': {
+        const out = d.backreference(node, ctx);
+        if (out !== undefined) return out;
+        this.unsupported(node, 'backreference');
+        return d.empty;
+      }
+      case 'flags':
+        // Already resolved into the leaves by the parser.
+        return '';
+      case 'sequence': {
+        if (node.items.length === 0) return d.emptySequence;
+        const last = node.items.length - 1;
+        return node.items.map((item, i) => this.print(item, tail && i === last)).join('');
+      }
+      case 'alternation':
+        return node.branches.map((b) => this.print(b, tail)).join('|');
+      default:
+        return assertNever(node);
+    }
+  };
+
+  private quantifier(node: Extract<RegexNode, { kind: 'quantifier' }>, tail: boolean): string {
+    const { min, max } = node;
+    const op =
+      min === 0 && max === null ? '*'
+      : min === 1 && max === null ? '+'
+      : min === 0 && max === 1 ? '?'
+      : max === min ? `{${min}}`
+      : max === null ? `{${min},}`
+      : `{${min},${max}}`;
+    let suffix = '';
+    if (node.mode === 'lazy') suffix = this.d.lazySuffix; // a lazy quantifier never changes the verdict
+    if (node.mode === 'possessive') this.unsupported(node, 'possessive quantifier');
+    return `${this.print(node.body, tail && max === 1)}${op}${suffix}`;
+  }
+
+  private unsupported(span: Span, what: string): void {
+    this.ctx.report(span, `${what} is not supported by the ${this.ctx.flavour} flavour`);
+  }
+}
+
+export function printRegex(regex: ParsedRegex, flavour: RegexFlavour): PrintResult {
+  const d = DIALECTS[flavour];
+  const unsupported: RegexError[] = [];
+  const caseFlag = d.caseMode !== 'none' && uniformCaseFlag(regex);
+  const ctx: PrintContext = {
+    flavour,
+    caseFlag,
+    report: (span, message) => unsupported.push({ message, start: span.start, end: span.end }),
+  };
+  const printer = new Printer(d, ctx);
+  let pattern = d.printRoot ? d.printRoot(regex.ast, ctx, printer.print) : printer.print(regex.ast, true);
+  if (caseFlag && d.caseMode === 'inline') pattern = `(?i)${pattern}`;
+  return { pattern, caseInsensitive: caseFlag && d.caseMode === 'result', unsupported };
+}
+
+export function translateRegex(
+  source: string,
+  flavour: RegexFlavour,
+): { ok: true; result: PrintResult } | { ok: false; error: RegexError } {
+  const parsed = parseRegex(source);
+  if (!parsed.ok) return parsed;
+  try {
+    return { ok: true, result: printRegex(parsed.regex, flavour) };
+  } catch (e) {
+    // Printing is total over valid ASTs; this is a last line of defence for callers.
+    const message = e instanceof Error ? e.message : String(e);
+    return { ok: false, error: { message: `internal printer error: ${message}`, start: 0, end: source.length } };
+  }
+}

@@ -1,0 +1,80 @@
+import { readFileSync } from 'node:fs';
+import * as yaml from 'js-yaml';
+import { Ajv } from 'ajv';
+import { diag, type Diagnostic } from '../diagnostics.js';
+import ruleSchema from './rule-schema.json' with { type: 'json' };
+import { mapScalar } from './scalar-map.js';
+import { positionAt, type RuleSource } from './source.js';
+
+const ajv = new Ajv({ allErrors: true, strict: true });
+const validateRule = ajv.compile(ruleSchema);
+
+export interface LoadResult {
+  /** Absent when the file could not be turned into a rule at all. */
+  readonly rule?: RuleSource;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+export function loadRuleFile(file: string): LoadResult {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    return { diagnostics: [diag('RP003', `cannot read ${file}: ${(err as Error).message}`, null, { at: { line: 1, column: 1 } })] };
+  }
+  return parseRuleText(file, text);
+}
+
+function asList(v: unknown): string[] {
+  if (v === null || v === undefined) return [];
+  if (typeof v === 'string') return [v];
+  return (v as unknown[]).filter((x): x is string => typeof x === 'string');
+}
+
+/** Parses rule text (already read); separated from I/O so tests and stdin can use it. */
+export function parseRuleText(file: string, text: string): LoadResult {
+  let data: unknown;
+  try {
+    data = yaml.load(text, { filename: file });
+  } catch (err) {
+    const e = err as { reason?: string; mark?: { line: number; column: number }; message: string };
+    const at = e.mark ? { line: e.mark.line + 1, column: e.mark.column + 1 } : { line: 1, column: 1 };
+    return { diagnostics: [diag('RP001', e.reason ?? e.message.split('\n')[0] ?? 'invalid YAML', null, { at })] };
+  }
+  if (!validateRule(data)) {
+    const diagnostics = (validateRule.errors ?? []).map((e) => {
+      const key = e.instancePath.split('/')[1] ?? (e.params as { missingProperty?: string }).missingProperty;
+      const at = key ? keyPosition(text, key) : { line: 1, column: 1 };
+      const where = e.instancePath ? `${e.instancePath.slice(1).replace(/\//g, '.')} ` : '';
+      return diag('RP002', `${where}${e.message ?? 'is invalid'}`.trim(), null, { at });
+    });
+    return { diagnostics };
+  }
+  const d = data as Record<string, unknown>;
+  const spl = d['logic'] as string;
+  if (String(d['logic_format']).toLowerCase() !== 'splunk') {
+    return { diagnostics: [diag('RP004', `logic_format is '${String(d['logic_format'])}', only Splunk is read`, null, { at: keyPosition(text, 'logic_format') })] };
+  }
+  const logicKey = /^logic[ \t]*:[ \t]*/m.exec(text);
+  const splOffsets = logicKey ? mapScalar(text, logicKey.index + logicKey[0].length, spl) : new Array<number>(spl.length + 1).fill(0);
+  const rule: RuleSource = {
+    file,
+    id: d['id'] as string,
+    title: d['title'] as string,
+    description: typeof d['description'] === 'string' ? d['description'] : '',
+    techniques: asList(d['techniques']),
+    techniqueIds: asList(d['technique_id']),
+    dataCategories: asList(d['data_category']),
+    references: asList(d['references']),
+    spl,
+    text,
+    splOffsets,
+  };
+  return { rule, diagnostics: [] };
+}
+
+function keyPosition(text: string, key: string): { line: number; column: number } {
+  const m = new RegExp(`^${key.replace(/[^\w]/g, '\\$&')}[ \\t]*:`, 'm').exec(text);
+  const p = positionAt(text, m ? m.index : 0);
+  return { line: p.line, column: p.column };
+}

@@ -1,0 +1,141 @@
+/**
+ * SPL lexer. Context-free: it knows quoting, macros, pipes, brackets and operators, and leaves the
+ * meaning of words to the command parsers (a word in `search` is a keyword, in `where` a field).
+ */
+import { diag, type Diagnostic, type Span } from '../diagnostics.js';
+
+export type TokenKind =
+  | 'word' // bare run of characters: field names, values with wildcards, numbers, keywords
+  | 'string' // "double quoted" (value is unescaped)
+  | 'squote' // 'single quoted' (a field name in eval/where)
+  | 'macro' // `name` or `name(args)` (value is the text between backticks)
+  | 'pipe'
+  | 'lparen'
+  | 'rparen'
+  | 'lbracket'
+  | 'rbracket'
+  | 'comma'
+  | 'op'; // = == != < <= > >= + - * / . %
+
+export interface Token {
+  readonly kind: TokenKind;
+  /** Raw source text of the token. */
+  readonly text: string;
+  /** Decoded value: unescaped string contents, macro body, or the text itself. */
+  readonly value: string;
+  readonly span: Span;
+  /** True when whitespace precedes the token (SPL keeps `a=b` and `a = b` apart in a few places). */
+  readonly spaceBefore: boolean;
+  /** For strings: index in `value` -> offset in the SPL text (length value.length + 1). */
+  readonly valueOffsets?: readonly number[];
+}
+
+const SINGLE: Record<string, TokenKind> = { '|': 'pipe', '(': 'lparen', ')': 'rparen', '[': 'lbracket', ']': 'rbracket', ',': 'comma' };
+// Characters that end a bare word. `*`, `.`, `-`, `/`, `:` and `\` stay inside words because search
+// values (`*\\cmd.exe`, `10.0.0.0/8`) are full of them; eval arithmetic splits words itself.
+const WORD_BREAK = /[\s|()[\],"'`=!<>]/;
+
+export interface LexResult {
+  readonly tokens: Token[];
+  readonly diagnostics: Diagnostic[];
+}
+
+export function lex(src: string): LexResult {
+  const tokens: Token[] = [];
+  const diagnostics: Diagnostic[] = [];
+  let i = 0;
+  let spaceBefore = false;
+  const push = (kind: TokenKind, start: number, end: number, value?: string, valueOffsets?: number[]): void => {
+    const text = src.slice(start, end);
+    tokens.push({ kind, text, value: value ?? text, span: { start, end }, spaceBefore, ...(valueOffsets ? { valueOffsets } : {}) });
+    spaceBefore = false;
+  };
+  while (i < src.length) {
+    const c = src[i] as string;
+    if (/\s/.test(c)) {
+      spaceBefore = true;
+      i++;
+      continue;
+    }
+    const single = SINGLE[c];
+    if (single) {
+      push(single, i, i + 1);
+      i++;
+      continue;
+    }
+    if (c === '"' || c === "'") {
+      const end = scanQuoted(src, i, c);
+      if (end.closed === false) {
+        diagnostics.push(diag('SPL002', `unterminated ${c === '"' ? 'double' : 'single'}-quoted string`, { start: i, end: src.length }));
+      }
+      push(c === '"' ? 'string' : 'squote', i, end.end, end.value, end.offsets);
+      i = end.end;
+      continue;
+    }
+    if (c === '`') {
+      const close = src.indexOf('`', i + 1);
+      if (close === -1) {
+        diagnostics.push(diag('SPL002', 'unterminated macro: missing closing backtick', { start: i, end: src.length }));
+        push('macro', i, src.length, src.slice(i + 1));
+        i = src.length;
+      } else {
+        push('macro', i, close + 1, src.slice(i + 1, close));
+        i = close + 1;
+      }
+      continue;
+    }
+    const two = src.slice(i, i + 2);
+    if (two === '==' || two === '!=' || two === '<=' || two === '>=') {
+      push('op', i, i + 2);
+      i += 2;
+      continue;
+    }
+    if (c === '=' || c === '<' || c === '>') {
+      push('op', i, i + 1);
+      i++;
+      continue;
+    }
+    if (c === '!') {
+      diagnostics.push(diag('SPL001', "unexpected '!': only '!=' is an operator in SPL", { start: i, end: i + 1 }));
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < src.length && !WORD_BREAK.test(src[j] as string)) {
+      // A backslash escapes the next character inside a bare word (`a\ b`, `\"`).
+      if (src[j] === '\\' && j + 1 < src.length) j += 2;
+      else j++;
+    }
+    push('word', i, j);
+    i = j;
+  }
+  return { tokens, diagnostics };
+}
+
+/**
+ * Scans a quoted string. Inside double quotes `\"` is a quote and `\\` one backslash (Splunk search
+ * primer); every other backslash sequence reaches the command unchanged, which is what regexes need.
+ */
+function scanQuoted(src: string, start: number, quote: string): { end: number; value: string; offsets: number[]; closed: boolean } {
+  let value = '';
+  const offsets: number[] = [];
+  let i = start + 1;
+  while (i < src.length) {
+    const c = src[i] as string;
+    if (c === quote) {
+      offsets.push(i);
+      return { end: i + 1, value, offsets, closed: true };
+    }
+    if (c === '\\' && (src[i + 1] === quote || src[i + 1] === '\\')) {
+      value += src[i + 1];
+      offsets.push(i);
+      i += 2;
+      continue;
+    }
+    value += c;
+    offsets.push(i);
+    i++;
+  }
+  offsets.push(src.length);
+  return { end: src.length, value, offsets, closed: false };
+}
