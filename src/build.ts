@@ -67,14 +67,17 @@ function posix(p: string): string {
 /** Output files of a build as relative path -> content. */
 export function buildOutputs(files: readonly string[], opts: BuildOptions = {}): { outputs: Map<string, string>; reports: RuleReport[] } {
   const outputs = new Map<string, string>();
-  const reports = files.map((f) => convertFile(f, opts));
+  // Rules in other query languages (the Armory's Snowflake twins) are skipped, not failed.
+  const all = files.map((f) => convertFile(f, opts));
+  const reports = all.filter((r) => !r.diagnostics.some((d) => d.code === 'RP004'));
+  const skipped = all.length - reports.length;
   for (const r of reports) {
     const stem = basename(r.file, extname(r.file));
     for (const b of r.backends) {
       if (b.text !== null) outputs.set(`${b.backend}/${stem}.${BACKENDS[b.backend].extension}`, b.text);
     }
   }
-  outputs.set('report.json', `${JSON.stringify(reportJson(reports), null, 2)}\n`);
+  outputs.set('report.json', `${JSON.stringify({ skipped, ...reportJson(reports) }, null, 2)}\n`);
   return { outputs, reports };
 }
 
@@ -134,4 +137,19 @@ function findAll(dir: string): string[] {
     const p = join(dir, e);
     return statSync(p).isDirectory() ? findAll(p) : [p];
   });
+}
+
+/** A plain-text summary: per backend exact / lossy / unsupported / error, and the commonest codes. */
+export function corpusSummary(reports: readonly RuleReport[]): string {
+  const j = reportJson(reports) as { rules: number; summary: Record<string, Record<Status, number>>; codes: Record<string, number> };
+  const frontOk = reports.filter((r) => r.rule && !r.diagnostics.some((d) => d.severity === 'error')).length;
+  const lines = [`rules: ${j.rules}, front end without errors: ${frontOk} (${pct(frontOk, j.rules)})`, '', '| backend | exact | lossy | unsupported | error |', '|---|---|---|---|---|'];
+  for (const [b, s] of Object.entries(j.summary)) lines.push(`| ${b} | ${s.exact} | ${s.lossy} | ${s.unsupported} | ${s.error} |`);
+  lines.push('', '| code | count |', '|---|---|');
+  for (const [c, n] of Object.entries(j.codes).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))) lines.push(`| ${c} | ${n} |`);
+  return `${lines.join('\n')}\n`;
+}
+
+function pct(n: number, d: number): string {
+  return d === 0 ? '0%' : `${((100 * n) / d).toFixed(1)}%`;
 }

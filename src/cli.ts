@@ -3,12 +3,12 @@
  * ruleport CLI. Exit codes: 0 ok, 1 findings at or above the threshold (errors by default),
  * 2 usage or I/O error.
  */
-import { createReadStream } from 'node:fs';
+import { createReadStream, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { BACKEND_IDS, atLeast, worstSeverity, type BackendId, type Diagnostic } from './diagnostics.js';
-import { buildOutputs, convertFile, findRuleFiles, readTree, writeTree, type RuleReport } from './build.js';
+import { buildOutputs, convertFile, corpusSummary, findRuleFiles, readTree, writeTree, type RuleReport } from './build.js';
 import { loadMacros, builtinMacros, type MacroTable } from './ir/macros.js';
 import { frontEnd } from './pipeline.js';
 import { loadRuleFile } from './rules/load.js';
@@ -105,6 +105,18 @@ async function main(argv: string[]): Promise<number> {
         if (!a.quiet) for (const r of reports) printDiagnostics(r, allDiagnostics(r).filter((d) => d.severity !== 'info'));
         const written = [...outputs.keys()].length;
         process.stderr.write(`ruleport: ${files.length} rules, ${written} files written to ${a.out}\n`);
+        code = 0;
+      },
+    )
+    .command(
+      'corpus <paths..>',
+      'run every rule under the paths through every backend and summarize (writes only --report)',
+      (y) => y.positional('paths', { type: 'string', array: true, demandOption: true }).option('report', { type: 'string', describe: 'write the full JSON report here' }),
+      (a) => {
+        const files = findRuleFiles(a.paths);
+        const { outputs, reports } = buildOutputs(files, { macros: macrosFrom(a.macros) });
+        if (a.report) writeFileSync(a.report, outputs.get('report.json') ?? '');
+        process.stdout.write(corpusSummary(reports));
         code = 0;
       },
     )

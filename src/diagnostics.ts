@@ -29,7 +29,7 @@ export const CODES = {
   'RP001': { kind: 'input', severity: 'error', summary: 'rule file is not valid YAML' },
   'RP002': { kind: 'input', severity: 'error', summary: 'rule file does not match the rule schema' },
   'RP003': { kind: 'input', severity: 'error', summary: 'rule file could not be read' },
-  'RP004': { kind: 'input', severity: 'error', summary: 'logic_format is not Splunk' },
+  'RP004': { kind: 'input', severity: 'info', summary: 'rule is not written in Splunk SPL; skipped' },
   // SPL syntax
   'SPL001': { kind: 'syntax', severity: 'error', summary: 'unexpected character' },
   'SPL002': { kind: 'syntax', severity: 'error', summary: 'unterminated quoted string' },

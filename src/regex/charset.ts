@@ -124,30 +124,43 @@ export function posixSet(name: PosixClassName): CodeSet {
   }
 }
 
-function itemSet(item: ClassItem): CodeSet {
+/** Members of a class. Under caseless matching PCRE2 folds literal chars and ranges only. */
+function itemSet(item: ClassItem, caseless: boolean): CodeSet {
   switch (item.kind) {
-    case 'classChar': return [[item.value, item.value]];
-    case 'classRange': return [[item.from, item.to]];
-    case 'posix': return item.negated ? complement(posixSet(item.name)) : posixSet(item.name);
-    case 'shorthand': return shorthandSet(item.name);
-    default: return assertNever(item);
+    case 'classChar': {
+      const set: CodeSet = [[item.value, item.value]];
+      return caseless ? foldAscii(set) : set;
+    }
+    case 'classRange': {
+      const set: CodeSet = [[item.from, item.to]];
+      return caseless ? foldAscii(set) : set;
+    }
+    case 'posix': {
+      // PCRE2 (compile_class): when caseless, [:upper:] and [:lower:] become [:alpha:],
+      // negated forms included ([:^lower:] -> [:^alpha:]).
+      const name = caseless && (item.name === 'upper' || item.name === 'lower') ? 'alpha' : item.name;
+      return item.negated ? complement(posixSet(name)) : posixSet(name);
+    }
+    case 'shorthand':
+      return shorthandSet(item.name); // already closed under ASCII case
+    default:
+      return assertNever(item);
   }
 }
 
 /**
- * The exact set of code points a class matches, with `(?i)` and `[^...]` applied.
- * PCRE semantics: under caseless matching a char matches when it or its other case
- * is in the (un-negated) class, so folding happens before negation.
+ * The exact set of code points a class matches, with `(?i)` and `[^...]` applied
+ * (negation last). The result is closed under ASCII case folding when caseless, so
+ * printing it for an engine that folds again is harmless.
  */
 export function classSet(node: CharClassNode): CodeSet {
-  let set = union(...node.items.map(itemSet));
-  if (node.caseInsensitive) set = foldAscii(set);
+  const set = union(...node.items.map((item) => itemSet(item, node.caseInsensitive)));
   return node.negated ? complement(set) : set;
 }
 
 /** The set a class matches ignoring its case flag (used to decide whether the flag matters). */
 export function classSetIgnoringCase(node: CharClassNode): CodeSet {
-  const set = union(...node.items.map(itemSet));
+  const set = union(...node.items.map((item) => itemSet(item, false)));
   return node.negated ? complement(set) : set;
 }
 

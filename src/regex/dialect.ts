@@ -26,7 +26,19 @@ export interface PrintContext {
    * When false, case-insensitive leaves are spelled out as `[aA]`-style sets.
    */
   caseFlag: boolean;
+  /**
+   * How the source PCRE folds case: 'ascii' (no UTF mode, the working assumption
+   * for Splunk) or 'unicode' (PCRE2 in UTF mode, where `(?i)k` also matches U+212A).
+   */
+  caseFolding: CaseFolding;
   report(span: Span, message: string): void;
+}
+
+export type CaseFolding = 'ascii' | 'unicode';
+
+export interface PrintOptions {
+  /** Default 'ascii'. Only the rust flavour differs: with 'unicode' its `(?i)` needs no `(?-i:...)` guards. */
+  caseFolding?: CaseFolding;
 }
 
 export interface Dialect {
@@ -55,7 +67,7 @@ export interface Dialect {
 }
 
 /** Sets printed as a list of members rather than `lo-hi` when the range is this short. */
-const SHORT_RANGE = 4;
+const SHORT_RANGE = 5;
 
 /** The inside of a bracket expression for `set`, with `member` spelling each code point. */
 export function classBody(set: CodeSet, member: (cp: number) => string): string {

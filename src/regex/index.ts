@@ -5,4 +5,4 @@ export type {
 } from './ast.js';
 export { parseRegex } from './parse.js';
 export { printRegex, translateRegex } from './print.js';
-export type { RegexFlavour, PrintResult } from './print.js';
+export type { RegexFlavour, PrintResult, PrintOptions, CaseFolding } from './print.js';

@@ -282,6 +282,7 @@ class Parser {
           this.pos += 2;
           return this.finishLookaround(flags, start, true, d === '!');
         }
+        if (d === '*') this.fail('non-atomic lookbehind (?<*...) is not supported', start, this.pos + 2);
         this.pos++;
         return this.finishNamedGroup(flags, start, '>');
       }
@@ -303,6 +304,9 @@ class Parser {
         this.fail('unrecognized character after (?P', this.pos + 1);
       }
       // falls through (fail never returns)
+      case '*':
+        this.fail('non-atomic lookahead (?*...) is not supported', start, this.pos + 1);
+      // falls through
       case '(':
         this.fail('conditional groups (?(...) are not supported', start, this.pos + 1);
       // falls through
@@ -460,7 +464,13 @@ class Parser {
       case 'z':
         return anchor('endAbsolute');
       case 'N':
-        if (this.peek(1) === '{') this.fail('\\N{...} is not supported', start, start + 3);
+        // \N{2} is \N repeated; \N{U+41} / \N{name} are character names.
+        if (this.peek(1) === '{') {
+          this.pos++;
+          const isQuantifier = this.readBraceQuantifier() !== null;
+          this.pos--;
+          if (!isQuantifier) this.fail('\\N{...} is not supported', start, start + 3);
+        }
         this.pos++;
         return node({ kind: 'any', dotAll: false, start, end: this.pos });
       case 'Q':
@@ -632,8 +642,32 @@ class Parser {
 
   // ---- character classes ------------------------------------------------
 
+  /**
+   * PCRE2's check_posix_syntax: at `[` followed by `:`, `.` or `=`, find the matching
+   * `:]` / `.]` / `=]` before any `]`. Returns the offset after it, or -1.
+   */
+  private posixSyntaxEnd(at: number): number {
+    const term = this.src[at + 1];
+    if (term !== ':' && term !== '.' && term !== '=') return -1;
+    for (let p = at + 2; p < this.src.length; p++) {
+      const ch = this.src[p];
+      if (ch === '\\' && (this.src[p + 1] === ']' || this.src[p + 1] === '\\')) p++;
+      else if ((ch === '[' && this.src[p + 1] === term) || ch === ']') return -1;
+      else if (ch === term && this.src[p + 1] === ']') return p + 2;
+    }
+    return -1;
+  }
+
   private parseClass(flags: Flags): CharClassNode {
     const start = this.pos;
+    const posixEnd = this.posixSyntaxEnd(start);
+    if (posixEnd >= 0) {
+      // `[:alpha:]` / `[.a.]` written without the enclosing brackets.
+      this.fail(
+        this.src[start + 1] === ':' ? 'POSIX named classes are supported only within a class' : 'POSIX collating elements are not supported',
+        start, posixEnd,
+      );
+    }
     this.pos++; // [
     let negated = false;
     if (this.peek() === '^') {
@@ -697,14 +731,14 @@ class Parser {
     const start = this.pos;
     const c = this.peek();
     if (c === '[') {
-      const posix = /^\[:(\^?)([a-z]+):\]/.exec(this.src.slice(this.pos, this.pos + 16));
-      if (posix && posix[2] !== undefined) {
-        if (!POSIX_NAMES.has(posix[2])) this.fail(`unknown POSIX class name '${posix[2]}'`, start, start + posix[0].length);
-        this.pos += posix[0].length;
-        return { kind: 'posix', name: posix[2] as PosixClassName, negated: posix[1] === '^', start, end: this.pos };
-      }
-      if (/^\[[.=]/.test(this.src.slice(this.pos, this.pos + 2)) && /^\[([.=]).*?\1\]/.test(this.src.slice(this.pos))) {
-        this.fail('POSIX collating elements are not supported', start, start + 2);
+      const end = this.posixSyntaxEnd(this.pos);
+      if (end >= 0) {
+        const text = this.src.slice(this.pos, end);
+        const m = /^\[:(\^?)([a-z]+):\]$/.exec(text);
+        if (this.src[this.pos + 1] !== ':') this.fail('POSIX collating elements are not supported', start, end);
+        if (!m || m[2] === undefined || !POSIX_NAMES.has(m[2])) this.fail(`unknown POSIX class name '${text}'`, start, end);
+        this.pos = end;
+        return { kind: 'posix', name: m[2] as PosixClassName, negated: m[1] === '^', start, end };
       }
     }
     if (c !== '\\') {

@@ -8,7 +8,7 @@
  */
 import { assertNever, type ParsedRegex, type RegexNode, type Span } from './ast.js';
 import { classSet, classSetIgnoringCase, foldAscii, isCaseSensitive, literalSet, shorthandSet } from './charset.js';
-import type { Dialect, PrintContext, PrintResult, RegexFlavour } from './dialect.js';
+import type { Dialect, PrintContext, PrintOptions, PrintResult, RegexFlavour } from './dialect.js';
 import { walk } from './analyze.js';
 import { pcreDialect } from './flavours/pcre.js';
 import { rustDialect } from './flavours/rust.js';
@@ -17,7 +17,7 @@ import { jsDialect } from './flavours/js.js';
 import { parseRegex } from './parse.js';
 import type { RegexError } from './ast.js';
 
-export type { RegexFlavour, PrintResult } from './dialect.js';
+export type { RegexFlavour, PrintResult, PrintOptions, CaseFolding } from './dialect.js';
 
 const DIALECTS: Record<RegexFlavour, Dialect> = {
   pcre: pcreDialect,
@@ -118,13 +118,14 @@ class Printer {
   }
 }
 
-export function printRegex(regex: ParsedRegex, flavour: RegexFlavour): PrintResult {
+export function printRegex(regex: ParsedRegex, flavour: RegexFlavour, options: PrintOptions = {}): PrintResult {
   const d = DIALECTS[flavour];
   const unsupported: RegexError[] = [];
   const caseFlag = d.caseMode !== 'none' && uniformCaseFlag(regex);
   const ctx: PrintContext = {
     flavour,
     caseFlag,
+    caseFolding: options.caseFolding ?? 'ascii',
     report: (span, message) => unsupported.push({ message, start: span.start, end: span.end }),
   };
   const printer = new Printer(d, ctx);
@@ -136,11 +137,12 @@ export function printRegex(regex: ParsedRegex, flavour: RegexFlavour): PrintResu
 export function translateRegex(
   source: string,
   flavour: RegexFlavour,
+  options: PrintOptions = {},
 ): { ok: true; result: PrintResult } | { ok: false; error: RegexError } {
   const parsed = parseRegex(source);
   if (!parsed.ok) return parsed;
   try {
-    return { ok: true, result: printRegex(parsed.regex, flavour) };
+    return { ok: true, result: printRegex(parsed.regex, flavour, options) };
   } catch (e) {
     // Printing is total over valid ASTs; this is a last line of defence for callers.
     const message = e instanceof Error ? e.message : String(e);

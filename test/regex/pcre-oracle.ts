@@ -34,7 +34,8 @@ export function pcreRun(cases: OracleCase[]): ({ error: string } | { verdicts: b
   const input: string[] = [];
   for (const c of cases) {
     input.push(`/${hex(c.pattern)}/hex`);
-    for (const s of c.subjects) input.push(`    ${encodeSubject(s)}`);
+    // An empty line ends the subject list; a lone backslash is pcre2test's empty subject.
+    for (const s of c.subjects) input.push(`    ${s === '' ? '\\' : encodeSubject(s)}`);
     input.push('');
   }
   const res = spawnSync('pcre2test', ['-q'], { input: input.join('\n') + '\n', encoding: 'latin1', maxBuffer: 1 << 28 });

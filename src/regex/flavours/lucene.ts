@@ -63,7 +63,10 @@ function bounded(node: RegexNode, left: Side, right: Side, ctx: PrintContext, pr
       return `(${node.branches.map((b) => bounded(b, left, right, ctx, print)).join('|')})`;
     case 'group':
       if (node.group === 'atomic') ctx.report(node, 'atomic group (?>...) is not supported by the lucene flavour');
-      return `(${bounded(node.body, left, right, ctx, print)})`;
+      // A bounded alternation already comes parenthesised.
+      return node.body.kind === 'alternation'
+        ? bounded(node.body, left, right, ctx, print)
+        : `(${bounded(node.body, left, right, ctx, print)})`;
     case 'sequence':
       return boundedSequence(node.items, left, right, ctx, print);
     case 'anchor': {
@@ -114,7 +117,12 @@ export const luceneDialect: Dialect = {
   emptySequence: '()',
   lazySuffix: '',
   anchor(node, ctx) {
-    ctx.report(node, 'an anchor that is not at the start or end of a top-level branch is not supported by the lucene flavour');
+    ctx.report(
+      node,
+      node.multiline
+        ? 'multiline (?m) anchors are not supported by the lucene flavour'
+        : 'an anchor that is not at the start or end of a top-level branch is not supported by the lucene flavour',
+    );
     return '()';
   },
   wordBoundary(node, ctx) {

@@ -32,7 +32,8 @@ function member(cp: number): string {
 export const pcreDialect: Dialect = {
   caseMode: 'result',
   literal: (cp) => literal(cp),
-  charSet: (set) => bracket(set, member, { full: '(.|\\n)', empty: '[^\\x00-\\x{10FFFF}]' }),
+  // Empty set: [^\\s\\S] is valid in every PCRE-like engine (\\x{10FFFF} is not, without UTF).
+  charSet: (set) => bracket(set, member, { full: '(.|\\n)', empty: '[^\\s\\S]' }),
   any: (dotAll) => (dotAll ? '(.|\\n)' : '.'),
   shorthand: () => undefined,
   // Only plain groups are in Sigma's subset; capture numbering is irrelevant without backrefs.

@@ -49,17 +49,18 @@ function foldsBeyondAscii(set: CodeSet): boolean {
   return set.some(([, hi]) => hi >= 0x80);
 }
 
-function charSet(set: CodeSet, caseFlag: boolean): string {
+/** `guard`: wrap in `(?-i:...)` if Rust's Unicode folding would widen the set. */
+function charSet(set: CodeSet, guard: boolean): string {
   const text = bracket(set, member, { full: '(?s:.)', empty: '[^\\x{0}-\\x{10FFFF}]' });
   // Rust folds the listed members before applying `^`, so check what is listed.
   const listed = has(set, MAX_CODE_POINT) ? complement(set) : set;
-  return caseFlag && foldsBeyondAscii(listed) && text.startsWith('[') ? `(?-i:${text})` : text;
+  return guard && foldsBeyondAscii(listed) && text.startsWith('[') ? `(?-i:${text})` : text;
 }
 
 export const rustDialect: Dialect = {
   caseMode: 'inline',
   literal(cp, ctx) {
-    if (!ctx.caseFlag) return plainLiteral(cp);
+    if (!ctx.caseFlag || ctx.caseFolding === 'unicode') return plainLiteral(cp);
     if (UNICODE_FOLDING_ASCII.has(cp)) {
       const upper = cp & ~0x20;
       return `(?-i:[${String.fromCharCode(upper)}${String.fromCharCode(upper | 0x20)}])`;
@@ -69,7 +70,7 @@ export const rustDialect: Dialect = {
   },
   charSet: (set, ctx) => {
     const only = singleMember(set);
-    return only !== undefined && !ctx.caseFlag ? plainLiteral(only) : charSet(set, ctx.caseFlag);
+    return only !== undefined && !ctx.caseFlag ? plainLiteral(only) : charSet(set, ctx.caseFlag && ctx.caseFolding === 'ascii');
   },
   any: (dotAll) => (dotAll ? '(?s:.)' : '.'),
   shorthand: () => undefined,
@@ -96,7 +97,12 @@ export const rustDialect: Dialect = {
         return '(?:\\n?\\z)';
     }
   },
-  wordBoundary: (node) => (node.negated ? '(?-u:\\B)' : '(?-u:\\b)'),
+  wordBoundary(node, ctx) {
+    // `(?-u:\B)` works on UTF-8 bytes and fires between the bytes of one non-ASCII
+    // character (observed with rregex on "aéB"); `(?-u:\b)` cannot, both bytes are non-word.
+    if (node.negated) ctx.report(node, '\\B is not supported by the rust flavour');
+    return node.negated ? '(?-u:\\B)' : '(?-u:\\b)';
+  },
   lookaround: () => undefined,
   backreference: () => undefined,
 };

@@ -1,0 +1,89 @@
+/**
+ * The official Kusto parser (`@kusto/language-service-next`, the Bridge.NET build of
+ * Kusto.Language) as a test oracle: parse and semantically analyze a query against declared
+ * table schemas (see target-kql.md §4.2). It checks syntax, names and types, not regex content
+ * or results.
+ */
+import { createRequire } from 'node:module';
+
+export interface KustoDiagnostic {
+  readonly code: string;
+  readonly severity: string;
+  readonly message: string;
+  readonly start: number;
+  readonly length: number;
+}
+
+/** The few members of the Bridge.NET globals used here (the package's .d.ts declares many more). */
+interface BridgeDiagnostic {
+  Code: string | null;
+  Severity: string | null;
+  Message: string | null;
+  Start: number;
+  Length: number;
+}
+interface KustoGlobals {
+  Kusto: {
+    Language: {
+      Symbols: {
+        TableSymbol: { $ctor7: new (name: string, schema: string, description: string | null) => unknown };
+        DatabaseSymbol: { ctor: new (name: string, symbols: unknown[]) => unknown };
+      };
+      GlobalState: { Default: { WithDatabase(db: unknown): unknown } };
+      KustoCode: { ParseAndAnalyze(text: string, globals: unknown): { GetDiagnostics(): unknown } };
+    };
+  };
+  Bridge: { toArray(list: unknown): BridgeDiagnostic[] };
+}
+
+let loaded: KustoGlobals | null = null;
+
+function kusto(): KustoGlobals {
+  if (loaded) return loaded;
+  const require = createRequire(import.meta.url);
+  // Side-effect loads: they define the globals `Bridge`, `System` and `Kusto`.
+  require('@kusto/language-service-next/bridge.min.js');
+  require('@kusto/language-service-next/Kusto.Language.Bridge.min.js');
+  loaded = globalThis as unknown as KustoGlobals;
+  return loaded;
+}
+
+const states = new Map<string, unknown>();
+
+/** Kusto column names in a schema string: `['odd name']` unless a plain identifier. */
+function schemaColumn(name: string): string {
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? name : `['${name.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}']`;
+}
+
+function globalsFor(tables: Readonly<Record<string, Readonly<Record<string, string>>>>): unknown {
+  const key = JSON.stringify(tables);
+  const cached = states.get(key);
+  if (cached) return cached;
+  const { Kusto } = kusto();
+  const symbols = Object.entries(tables).map(
+    ([name, columns]) =>
+      new Kusto.Language.Symbols.TableSymbol.$ctor7(name, `(${Object.entries(columns).map(([c, t]) => `${schemaColumn(c)}:${t}`).join(', ')})`, null),
+  );
+  const db = new Kusto.Language.Symbols.DatabaseSymbol.ctor('db', symbols);
+  const state = Kusto.Language.GlobalState.Default.WithDatabase(db);
+  states.set(key, state);
+  return state;
+}
+
+/** Parser diagnostics for a query against the given tables (table -> column -> Kusto type). */
+export function kustoDiagnostics(query: string, tables: Readonly<Record<string, Readonly<Record<string, string>>>>): KustoDiagnostic[] {
+  const g = kusto();
+  const code = g.Kusto.Language.KustoCode.ParseAndAnalyze(query, globalsFor(tables));
+  return g.Bridge.toArray(code.GetDiagnostics()).map((d) => ({
+    code: d.Code ?? '',
+    severity: d.Severity ?? '',
+    message: d.Message ?? '',
+    start: d.Start,
+    length: d.Length,
+  }));
+}
+
+/** Only the diagnostics that make the query invalid (suggestions such as KS500 are not failures). */
+export function kustoErrors(query: string, tables: Readonly<Record<string, Readonly<Record<string, string>>>>): KustoDiagnostic[] {
+  return kustoDiagnostics(query, tables).filter((d) => d.severity === 'Error');
+}
