@@ -345,7 +345,7 @@ class Parser {
         this.pos++;
         continue;
       }
-      if (!'imnsxUJ'.includes(c) || c === '' ) {
+      if (!'imnsxUJ'.includes(c)) {
         this.fail(`unrecognized character after (? or (?-: '${c}'`, this.pos);
       }
       if (c === 'x' && this.peek(1) === 'x') {
@@ -697,7 +697,7 @@ class Parser {
         break;
       }
       first = false;
-      const item = this.parseClassAtom(flags);
+      const item = this.parseClassAtom();
       if (item === null) continue;
       if (item.kind !== 'classChar') {
         // PCRE2: a shorthand or POSIX class cannot start a range ([\d-z] is an error).
@@ -710,7 +710,7 @@ class Parser {
       if (this.peek() === '-' && this.peek(1) !== ']' && this.peek(1) !== undefined) {
         const dash = this.pos;
         this.pos++;
-        const to = this.parseClassAtom(flags);
+        const to = this.parseClassAtom();
         if (to === null) {
           // e.g. [a-\Q\E] — treat the dash as literal.
           items.push(item, { kind: 'classChar', value: 0x2d, start: dash, end: dash + 1 });
@@ -727,7 +727,7 @@ class Parser {
   }
 
   /** One class member; null for syntax that produces nothing (\E, empty \Q\E). */
-  private parseClassAtom(flags: Flags): ClassItem | null {
+  private parseClassAtom(): ClassItem | null {
     const start = this.pos;
     const c = this.peek();
     if (c === '[') {
@@ -780,7 +780,6 @@ class Parser {
       this.fail(this.badLetterMessage(d), start, start + 2);
     }
     const value = this.nextCodePoint();
-    void flags;
     return { kind: 'classChar', value, start, end: this.pos };
   }
 
