@@ -24,6 +24,8 @@ export interface RuleReport {
   readonly file: string;
   readonly rule?: RuleSource;
   readonly diagnostics: readonly Diagnostic[];
+  /** True when the front end produced an IR (no syntax error, no unsupported construct). */
+  readonly normalized: boolean;
   readonly backends: { readonly backend: BackendId; readonly status: Status; readonly text: string | null; readonly diagnostics: readonly Diagnostic[] }[];
 }
 
@@ -43,7 +45,7 @@ export function convertFile(file: string, opts: BuildOptions = {}): RuleReport {
   const loaded = loadRuleFile(file);
   const backends = opts.backends ?? BACKEND_IDS;
   if (!loaded.rule) {
-    return { file, diagnostics: loaded.diagnostics, backends: backends.map((b) => ({ backend: b, status: 'error', text: null, diagnostics: [] })) };
+    return { file, diagnostics: loaded.diagnostics, normalized: false, backends: backends.map((b) => ({ backend: b, status: 'error', text: null, diagnostics: [] })) };
   }
   const fe = frontEnd(loaded.rule, opts.macros ?? builtinMacros());
   const detection = fe.detection;
@@ -51,6 +53,7 @@ export function convertFile(file: string, opts: BuildOptions = {}): RuleReport {
     file,
     rule: loaded.rule,
     diagnostics: fe.diagnostics,
+    normalized: detection !== undefined,
     backends: backends.map((b) => {
       if (!detection) return { backend: b, status: statusOf(fe.diagnostics), text: null, diagnostics: [] };
       const r = renderBackend(detection, b, opts.profiles?.[b]);
@@ -99,6 +102,7 @@ export function reportJson(reports: readonly RuleReport[]): object {
     results: reports.map((r) => ({
       file: posix(r.file),
       id: r.rule?.id ?? null,
+      normalized: r.normalized,
       diagnostics: r.diagnostics.map((d) => diagnosticJson(posix(r.file), d, r.rule)),
       backends: Object.fromEntries(
         r.backends.map((b) => [b.backend, { status: b.status, diagnostics: b.diagnostics.map((d) => diagnosticJson(posix(r.file), d, r.rule)) }]),
@@ -142,8 +146,10 @@ function findAll(dir: string): string[] {
 /** A plain-text summary: per backend exact / lossy / unsupported / error, and the commonest codes. */
 export function corpusSummary(reports: readonly RuleReport[]): string {
   const j = reportJson(reports) as { rules: number; summary: Record<string, Record<Status, number>>; codes: Record<string, number> };
-  const frontOk = reports.filter((r) => r.rule && !r.diagnostics.some((d) => d.severity === 'error')).length;
-  const lines = [`rules: ${j.rules}, front end without errors: ${frontOk} (${pct(frontOk, j.rules)})`, '', '| backend | exact | lossy | unsupported | error |', '|---|---|---|---|---|'];
+  const normalized = reports.filter((r) => r.normalized).length;
+  const clean = reports.filter((r) => r.normalized && !r.diagnostics.some((d) => d.severity === 'error')).length;
+  const lines = [
+    `rules: ${j.rules}; normalized to an IR: ${normalized} (${pct(normalized, j.rules)}); of those, without lint errors: ${clean}`, '', '| backend | exact | lossy | unsupported | error |', '|---|---|---|---|---|'];
   for (const [b, s] of Object.entries(j.summary)) lines.push(`| ${b} | ${s.exact} | ${s.lossy} | ${s.unsupported} | ${s.error} |`);
   lines.push('', '| code | count |', '|---|---|');
   for (const [c, n] of Object.entries(j.codes).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))) lines.push(`| ${c} | ${n} |`);

@@ -7,14 +7,14 @@ import { createReadStream, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { BACKEND_IDS, atLeast, worstSeverity, type BackendId, type Diagnostic } from './diagnostics.js';
+import { BACKEND_IDS, atLeast, diag, worstSeverity, type BackendId, type Diagnostic } from './diagnostics.js';
 import { buildOutputs, convertFile, corpusSummary, findRuleFiles, readTree, writeTree, type RuleReport } from './build.js';
 import { loadMacros, builtinMacros, type MacroTable } from './ir/macros.js';
 import { frontEnd } from './pipeline.js';
 import { loadRuleFile } from './rules/load.js';
 import { formatDiagnostic } from './report.js';
 import { resolveProfile } from './profiles/profile.js';
-import { compileDetection } from './matcher/compile.js';
+import { compileDetection, MatcherUnsupported, type CompiledRule } from './matcher/compile.js';
 import { mapEvent, runStages, type Row } from './runtime/index.js';
 
 class UsageError extends Error {}
@@ -155,7 +155,15 @@ async function main(argv: string[]): Promise<number> {
           code = 1;
           return;
         }
-        const rule = compileDetection(fe.detection, resolveProfile(a.profile));
+        let rule: CompiledRule;
+        try {
+          rule = compileDetection(fe.detection, resolveProfile(a.profile));
+        } catch (err) {
+          if (!(err instanceof MatcherUnsupported)) throw err;
+          process.stderr.write(`${formatDiagnostic(a.rule, diag('BE001', err.message, err.span, { backend: 'ts' }), loaded.rule)}\n`);
+          code = 1;
+          return;
+        }
         const kept: Row[] = [];
         for (const src of a.events as string[]) {
           const lines = createInterface({ input: src === '-' ? process.stdin : createReadStream(src), crlfDelay: Infinity });

@@ -75,6 +75,13 @@ class EqlCondition {
       case 'term':
         this.ctx.report(diag('BE005', `raw-event search '${e.value}' has no EQL equivalent (ECS events have no searchable _raw)`, e.span, { backend: 'eql' }));
         return atom('false');
+      case 'cidr': {
+        const col = this.resolve(e.field);
+        return atom(col ? `cidrMatch(${this.field(e.field, col)}, ${eqlString(e.network)})` : 'false');
+      }
+      case 'cond':
+        this.ctx.report(diag('BE005', 'this where expression has no EQL translation yet', e.span, { backend: 'eql' }));
+        return atom('false');
       default:
         return assertNever(e, 'expression');
     }
@@ -158,7 +165,9 @@ function planStages(ctx: RenderContext, detection: Detection): { extra: Expr[]; 
         aliases.set(p.from.name, null);
       }
     }
-    if (st.kind === 'bucket' || st.kind === 'aggregate' || (st.kind === 'rename' && st.pairs.some((p) => p.from.name.includes('*')))) rowsChanged = true;
+    // Only projections, plain renames and sorts leave the rows' values alone; a filter after any
+    // other stage cannot be folded into the event condition.
+    if (!(st.kind === 'project' || st.kind === 'sort' || (st.kind === 'rename' && !st.pairs.some((p) => p.from.name.includes('*'))))) rowsChanged = true;
     let why = '';
     if (st.kind === 'aggregate') {
       const removed = removedByFields(ctx, i, st);

@@ -88,6 +88,14 @@ class EsqlCondition {
       case 'term':
         this.ctx.report(diag('BE005', `raw-event search '${e.value}' has no ES|QL equivalent (ECS events have no searchable _raw)`, e.span, { backend: 'esql' }));
         return atom(neg ? 'true' : 'false');
+      case 'cidr':
+        return this.leaf(e.field, neg, present, (f) => {
+          const test = `CIDR_MATCH(TO_IP(${f}), ${esqlString(e.network)})`;
+          return { pos: test, neg: `NOT ${test}` };
+        });
+      case 'cond':
+        this.ctx.report(diag('BE005', 'this where expression has no ES|QL translation yet', e.span, { backend: 'esql' }));
+        return atom(neg ? 'true' : 'false');
       default:
         return assertNever(e, 'expression');
     }
@@ -168,6 +176,9 @@ const AGG_FN: Readonly<Record<Aggregation['fn'], ((col: string) => string) | nul
   latest: null,
   first: null,
   last: null,
+  stdev: null,
+  median: (c) => `MEDIAN(${c})`,
+  range: null,
 };
 
 class EsqlPipeline {
@@ -260,6 +271,13 @@ class EsqlPipeline {
         return;
       case 'filter':
         this.where(st.expr, index);
+        return;
+      case 'eval':
+      case 'rex':
+      case 'enrich':
+      case 'sort':
+      case 'fillnull':
+        this.ctx.report(diag('BE001', `\`${stageLabel(st)}\` is not translated to ES|QL yet`, st.span, { backend: 'esql' }));
         return;
       default:
         assertNever(st, 'stage');

@@ -284,6 +284,15 @@ class KqlRenderer {
           }),
         );
         return `* contains ${kqlString(e.value)}`;
+      case 'cidr': {
+        const r = this.filterRef(e.field.name, e.span);
+        if (!r) return 'false';
+        const fn = e.network.includes(':') ? 'ipv6_is_in_range' : 'ipv4_is_in_range';
+        return `${fn}(${this.asString(r, e.span)}, ${kqlString(e.network)})`;
+      }
+      case 'cond':
+        this.ctx.report(diag('BE005', 'this where expression has no KQL translation yet', e.span, { backend: 'kql' }));
+        return 'false';
       default:
         return assertNever(e, 'expression');
     }
@@ -432,6 +441,13 @@ class KqlRenderer {
         case 'filter':
           this.lines.push({ comment: null, text: `| where ${this.expr(st.expr)}` });
           return;
+        case 'eval':
+        case 'rex':
+        case 'enrich':
+        case 'sort':
+        case 'fillnull':
+          this.ctx.report(diag('BE001', `\`${stageLabel(st)}\` is not translated to KQL yet`, st.span, { backend: 'kql' }));
+          return;
         default:
           return assertNever(st, 'stage');
       }
@@ -568,6 +584,13 @@ class KqlRenderer {
       case 'list':
         this.ctx.report(diag('BE002', `list(${field}) keeps event order in Splunk; KQL's make_list order is not defined`, a.span, { backend: 'kql' }));
         return { expr: `make_list_if(${c}, ${present}, 100)`, type: 'dynamic' };
+      case 'stdev':
+        return { expr: `stdev(${NUMERIC.has(type) ? c : `toreal(${c})`})`, type: 'real' };
+      case 'range':
+        return { expr: `max(toreal(${c})) - min(toreal(${c}))`, type: 'real' };
+      case 'median':
+        this.ctx.report(diag('BE002', `median(${field}) becomes KQL's percentile(…, 50), an estimate`, a.span, { backend: 'kql' }));
+        return { expr: `percentile(toreal(${c}), 50)`, type: 'real' };
       case 'earliest':
       case 'latest':
       case 'first':

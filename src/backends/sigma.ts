@@ -79,6 +79,13 @@ class SigmaRenderer {
           }),
         );
         return this.add({ keywords: [`*${sigmaLiteral(e.value)}*`] });
+      case 'cidr': {
+        const f = this.ctx.field(e.field.name, e.field.span);
+        return this.add({ items: [{ key: `${f.name}|cidr`, value: yamlScalar(e.network) }] });
+      }
+      case 'cond':
+        this.ctx.report(diag('BE005', 'this where expression has no Sigma spelling', e.span, { backend: 'sigma' }));
+        return this.add({ keywords: [] });
       default:
         return assertNever(e, 'expression');
     }

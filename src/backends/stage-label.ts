@@ -13,6 +13,16 @@ export function stageLabel(st: Stage): string {
       return `${st.mode} ${st.aggs.map((a) => `${a.fn}(${a.field ?? ''})${a.as === a.field ? '' : ` as ${a.as}`}`).join(', ')}${st.by.length ? ` by ${st.by.map((f) => f.name).join(', ')}` : ''}`;
     case 'filter':
       return 'where/search after the first stage';
+    case 'eval':
+      return `eval ${st.assignments.map((a) => a.field.name).join(', ')}`;
+    case 'rex':
+      return `rex field=${st.field.name}${st.mode === 'sed' ? ' mode=sed' : ` (${st.groups.join(', ')})`}`;
+    case 'enrich':
+      return `${st.command} ${st.table}`;
+    case 'sort':
+      return `sort ${st.keys.map((k) => `${k.descending ? '-' : ''}${k.field.name}`).join(', ')}`;
+    case 'fillnull':
+      return `fillnull value=${JSON.stringify(st.value)}${st.fields.length ? ` ${st.fields.map((f) => f.name).join(' ')}` : ''}`;
     default:
       return assertNever(st, 'stage');
   }

@@ -24,15 +24,29 @@ function regexLiteral(source: string, flags: string): string {
   return `/${body || '(?:)'}/${flags}`;
 }
 
+/** IR JSON for embedding in generated code, without spans (they mean nothing at run time). */
+function irJson(v: unknown): string {
+  return JSON.stringify(v, (k, x: unknown) => (k === 'span' ? undefined : x));
+}
+
 class TsRenderer {
   readonly matchers: { name: string; code: string }[] = [];
+  /** Runtime functions the module uses, imported by name. */
+  readonly imports = new Set<string>(['runRule']);
 
   constructor(private readonly ctx: RenderContext) {}
 
-  private matcher(code: string): string {
+  /** A module-level constant built once; `uses` are the runtime functions its code calls. */
+  private matcher(code: string, ...uses: string[]): string {
+    uses.forEach((u) => this.imports.add(u));
     const name = `m${this.matchers.length}`;
     this.matchers.push({ name, code });
     return name;
+  }
+
+  private use(fn: string): string {
+    this.imports.add(fn);
+    return fn;
   }
 
   private get(field: string): string {
@@ -48,7 +62,7 @@ class TsRenderer {
       case 'not':
         return `!${this.wrap(e.arg)}`;
       case 'eq':
-        return `${this.matcher(`wildcardMatcher(${json(e.pattern)}, ${e.caseSensitive})`)}(${this.get(e.field.name)})`;
+        return `${this.matcher(`wildcardMatcher(${json(e.pattern)}, ${e.caseSensitive})`, 'wildcardMatcher')}(${this.get(e.field.name)})`;
       case 'regex': {
         const t = translateRegex(e.pattern, 'js');
         if (!t.ok) {
@@ -59,14 +73,18 @@ class TsRenderer {
           this.ctx.report(diag('RX101', `JavaScript regex: ${u.message}`, { start: e.span.start + u.start, end: e.span.start + u.end }, { backend: 'ts' }));
         }
         const lit = regexLiteral(t.result.pattern, t.result.caseInsensitive ? 'i' : '');
-        return `${this.matcher(`regexMatcher(${lit})`)}(${this.get(e.field.name)})`;
+        return `${this.matcher(`regexMatcher(${lit})`, 'regexMatcher')}(${this.get(e.field.name)})`;
       }
       case 'cmp':
-        return `compare(${this.get(e.field.name)}, ${json(e.op)}, ${json(e.value)}, ${e.numeric})`;
+        return `${this.use('compare')}(${this.get(e.field.name)}, ${json(e.op)}, ${json(e.value)}, ${e.numeric})`;
       case 'exists':
-        return `isPresent(${this.get(e.field.name)})`;
+        return `${this.use('isPresent')}(${this.get(e.field.name)})`;
       case 'term':
-        return `rawContains(String(row['_raw'] ?? ''), ${json(e.value)})`;
+        return `${this.use('rawContains')}(String(row['_raw'] ?? ''), ${json(e.value)})`;
+      case 'cidr':
+        return `${this.matcher(`cidrMatcher(${json(e.network)})`, 'cidrMatcher')}(${this.get(e.field.name)})`;
+      case 'cond':
+        return `${this.matcher(`compileCondition(${irJson(e.expr)})`, 'compileCondition')}(row)`;
       default:
         return assertNever(e, 'expression');
     }
@@ -88,6 +106,23 @@ class TsRenderer {
         return `{ kind: 'aggregate', mode: ${json(st.mode)}, aggs: ${json(st.aggs.map((a) => ({ fn: a.fn, field: a.field, as: a.as })))}, by: ${json(st.by.map((f) => f.name))} }`;
       case 'filter':
         return `{ kind: 'filter', test: (row: Row): boolean => ${this.expr(st.expr)} }`;
+      case 'eval': {
+        const assignments = st.assignments.map((a) => `{ field: ${json(a.field.name)}, value: ${this.matcher(`compileValueExpr(${irJson(a.expr)})`, 'compileValueExpr')} }`);
+        return `{ kind: 'rows', run: (rows: Row[]): Row[] => ${this.use('evalStage')}(rows, [${assignments.join(', ')}]) }`;
+      }
+      case 'rex': {
+        const flags = st.mode === 'sed' && st.global ? 'g' : '';
+        const re = this.matcher(`pcreToJs(${json(st.pattern)}, ${json(flags)})`, 'pcreToJs');
+        if (st.mode === 'sed') return `{ kind: 'rows', run: (rows: Row[]): Row[] => ${this.use('rexSed')}(rows, ${json(st.field.name)}, ${re}, ${json(st.replacement ?? '')}, ${st.global}) }`;
+        if (st.maxMatch !== 1) this.ctx.report(diag('BE001', `rex max_match=${st.maxMatch} (multivalue extraction) is not in the TypeScript matcher yet`, st.span, { backend: 'ts' }));
+        return `{ kind: 'rows', run: (rows: Row[]): Row[] => ${this.use('rexExtract')}(rows, ${json(st.field.name)}, ${re}, ${json(st.groups)}) }`;
+      }
+      case 'enrich':
+        return `{ kind: 'rows', run: (rows: Row[]): Row[] => ${this.use('enrich')}(rows, ${this.use('lookupTable')}(options.lookups, ${json(st.table)}), ${irJson(st.inputs.map((i) => ({ field: i.field.name, column: i.column })))}, ${json(st.outputs)}, ${st.overwrite}) }`;
+      case 'sort':
+        return `{ kind: 'rows', run: (rows: Row[]): Row[] => ${this.use('sortRows')}(rows, ${json(st.keys.map((k) => ({ field: k.field.name, descending: k.descending, as: k.as })))}, ${st.limit}) }`;
+      case 'fillnull':
+        return `{ kind: 'rows', run: (rows: Row[]): Row[] => ${this.use('fillnull')}(rows, ${json(st.value)}, ${json(st.fields.map((f) => f.name))}) }`;
       default:
         return assertNever(st, 'stage');
     }
@@ -111,6 +146,7 @@ function render(detection: Detection, profile: Profile): BackendOutput {
     matchers: r.matchers,
     filter,
     stages,
+    runtimeImports: [...r.imports].sort().join(', '),
     notes,
   });
   return { text, diagnostics: ctx.diagnostics.filter((d) => d.code !== 'BE004') };

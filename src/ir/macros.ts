@@ -8,7 +8,9 @@ import { DATA_DIR } from '../paths.js';
 export type MacroDef =
   | { readonly kind: 'scope'; readonly scope: string }
   | { readonly kind: 'source'; readonly source: string }
-  | { readonly kind: 'output' };
+  | { readonly kind: 'output' }
+  /** Replaced by `body` (SPL, after a pipe) with `$arg$` placeholders filled from the call. */
+  | { readonly kind: 'expand'; readonly args: readonly string[]; readonly body: string };
 
 export type MacroTable = Readonly<Record<string, MacroDef>>;
 
@@ -19,6 +21,12 @@ const schema = {
       { type: 'object', required: ['kind', 'scope'], properties: { kind: { const: 'scope' }, scope: { type: 'string' } }, additionalProperties: false },
       { type: 'object', required: ['kind', 'source'], properties: { kind: { const: 'source' }, source: { type: 'string' } }, additionalProperties: false },
       { type: 'object', required: ['kind'], properties: { kind: { const: 'output' } }, additionalProperties: false },
+      {
+        type: 'object',
+        required: ['kind', 'args', 'body'],
+        properties: { kind: { const: 'expand' }, args: { type: 'array', items: { type: 'string' } }, body: { type: 'string' } },
+        additionalProperties: false,
+      },
     ],
   },
 } as const;

@@ -1,5 +1,5 @@
 /** Canonical one-line printing of IR filters, for tests and `explain`. */
-import { assertNever, type Expr } from './types.js';
+import { assertNever, type Expr, type Stage, type ValueExpr } from './types.js';
 
 export function printExpr(e: Expr): string {
   switch (e.kind) {
@@ -19,7 +19,56 @@ export function printExpr(e: Expr): string {
       return `exists(${e.field.name})`;
     case 'term':
       return `term_${e.form}(${JSON.stringify(e.value)})`;
+    case 'cidr':
+      return `cidr(${e.field.name}, ${e.network})`;
+    case 'cond':
+      return `cond(${printValue(e.expr)})`;
     default:
       return assertNever(e, 'expression');
+  }
+}
+
+export function printValue(e: ValueExpr): string {
+  switch (e.kind) {
+    case 'field':
+      return e.name;
+    case 'literal':
+      return JSON.stringify(e.value);
+    case 'call':
+      return `${e.fn}(${e.args.map(printValue).join(', ')})`;
+    case 'op':
+      return `${e.op}(${e.args.map(printValue).join(', ')})`;
+    default:
+      return assertNever(e, 'value expression');
+  }
+}
+
+/** Canonical one-line printing of a stage. */
+export function printStage(st: Stage): string {
+  switch (st.kind) {
+    case 'project':
+      return `project_${st.mode}(${st.fields.map((f) => f.name).join(', ')})`;
+    case 'rename':
+      return `rename(${st.pairs.map((p) => `${p.from.name} -> ${p.to.name}`).join(', ')})`;
+    case 'bucket':
+      return `bucket(${st.field.name}, ${st.seconds}s${st.as === st.field.name ? '' : ` -> ${st.as}`})`;
+    case 'aggregate':
+      return `${st.mode}(${st.aggs.map((a) => `${a.fn}(${a.field ?? ''}) -> ${a.as}`).join(', ')}${st.by.length ? `; by ${st.by.map((f) => f.name).join(', ')}` : ''})`;
+    case 'filter':
+      return `filter(${printExpr(st.expr)})`;
+    case 'eval':
+      return `eval(${st.assignments.map((a) => `${a.field.name} = ${printValue(a.expr)}`).join(', ')})`;
+    case 'rex':
+      return st.mode === 'sed'
+        ? `rex_sed(${st.field.name}, ${JSON.stringify(st.pattern)} -> ${JSON.stringify(st.replacement)}${st.global ? ', g' : ''})`
+        : `rex(${st.field.name}, ${JSON.stringify(st.pattern)} -> ${st.groups.join(', ')}${st.maxMatch === 1 ? '' : `; max ${st.maxMatch}`})`;
+    case 'enrich':
+      return `${st.command}(${st.table}; ${st.inputs.map((i) => `${i.field.name}=${i.column}`).join(', ')} -> ${st.outputs.map((o) => (o.as === o.column ? o.column : `${o.column} as ${o.as}`)).join(', ')}${st.overwrite ? '' : '; new only'})`;
+    case 'sort':
+      return `sort(${st.keys.map((k) => `${k.descending ? '-' : '+'}${k.as === 'auto' ? '' : `${k.as}:`}${k.field.name}`).join(', ')}; limit ${st.limit})`;
+    case 'fillnull':
+      return `fillnull(${JSON.stringify(st.value)}${st.fields.length ? `; ${st.fields.map((f) => f.name).join(', ')}` : ''})`;
+    default:
+      return assertNever(st, 'stage');
   }
 }

@@ -53,11 +53,42 @@ export type Expr =
       readonly value: string;
       readonly form: 'keyword' | 'phrase' | 'token';
       readonly span: Span;
+    }
+  | {
+      readonly kind: 'cidr';
+      readonly field: FieldRef;
+      /** An IPv4 or IPv6 network in CIDR notation (`10.0.0.0/8`). */
+      readonly network: string;
+      readonly span: Span;
+    }
+  | {
+      /** An eval condition with no simpler spelling: true keeps the row, false or null drops it. */
+      readonly kind: 'cond';
+      readonly expr: ValueExpr;
+      readonly span: Span;
     };
 
 export type ExprKind = Expr['kind'];
 
-export type AggFunction = 'values' | 'count' | 'dc' | 'min' | 'max' | 'sum' | 'avg' | 'earliest' | 'latest' | 'first' | 'last' | 'list';
+/** Operators of eval expressions (`where`, `eval`), with Splunk's eval semantics. */
+export type ValueOp =
+  | 'AND' | 'OR' | 'XOR' | 'NOT'
+  | '=' | '!=' | '<' | '<=' | '>' | '>=' | 'LIKE'
+  | '+' | '-' | '*' | '/' | '%' | '.' | 'neg';
+
+/**
+ * An eval expression: what `eval` assigns and what `where` tests when no simpler filter spelling
+ * exists. Function names are lower-case Splunk names (`if`, `coalesce`, `match`, ...).
+ */
+export type ValueExpr =
+  | { readonly kind: 'field'; readonly name: string; readonly span: Span }
+  | { readonly kind: 'literal'; readonly value: string | number | boolean | null; readonly span: Span }
+  | { readonly kind: 'call'; readonly fn: string; readonly args: readonly ValueExpr[]; readonly span: Span }
+  | { readonly kind: 'op'; readonly op: ValueOp; readonly args: readonly ValueExpr[]; readonly span: Span };
+
+export type ValueExprKind = ValueExpr['kind'];
+
+export type AggFunction = 'values' | 'count' | 'dc' | 'min' | 'max' | 'sum' | 'avg' | 'earliest' | 'latest' | 'first' | 'last' | 'list' | 'stdev' | 'median' | 'range';
 
 export interface Aggregation {
   readonly fn: AggFunction;
@@ -87,8 +118,11 @@ export type Stage =
     }
   | {
       readonly kind: 'aggregate';
-      /** stats collapses rows into groups; eventstats adds the group's aggregates to each row. */
-      readonly mode: 'stats' | 'eventstats';
+      /**
+       * stats collapses rows into groups; eventstats adds the group's aggregates to each row;
+       * streamstats adds the running aggregate over the rows seen so far.
+       */
+      readonly mode: 'stats' | 'eventstats' | 'streamstats';
       readonly aggs: readonly Aggregation[];
       readonly by: readonly FieldRef[];
       readonly span: Span;
@@ -97,6 +131,53 @@ export type Stage =
       readonly kind: 'filter';
       /** Filters after the first stage, on rows rather than raw events. */
       readonly expr: Expr;
+      readonly span: Span;
+    }
+  | {
+      readonly kind: 'eval';
+      /** Assignments run left to right; each sees the fields the earlier ones set. */
+      readonly assignments: readonly { readonly field: FieldRef; readonly expr: ValueExpr }[];
+      readonly span: Span;
+    }
+  | {
+      readonly kind: 'rex';
+      readonly field: FieldRef;
+      /** PCRE with named groups; each group name becomes a field (extract mode). */
+      readonly pattern: string;
+      readonly patternSpan: Span;
+      readonly mode: 'extract' | 'sed';
+      /** Named groups, in pattern order (extract mode). */
+      readonly groups: readonly string[];
+      /** Matches to extract per row (max_match): 1 by default, 0 for all (multivalue fields). */
+      readonly maxMatch: number;
+      /** sed mode: the replacement and flags of `s/regex/replacement/flags`. */
+      readonly replacement: string | null;
+      readonly global: boolean;
+      readonly span: Span;
+    }
+  | {
+      /** `lookup` and `iplocation`: fields added from a table keyed by input fields. */
+      readonly kind: 'enrich';
+      readonly command: 'lookup' | 'iplocation';
+      readonly table: string;
+      readonly inputs: readonly { readonly field: FieldRef; readonly column: string }[];
+      readonly outputs: readonly { readonly column: string; readonly as: string }[];
+      /** lookup OUTPUTNEW only fills fields that are absent. */
+      readonly overwrite: boolean;
+      readonly span: Span;
+    }
+  | {
+      readonly kind: 'sort';
+      readonly keys: readonly { readonly field: FieldRef; readonly descending: boolean; readonly as: 'auto' | 'num' | 'str' | 'ip' }[];
+      /** Splunk's sort keeps 10000 rows unless told otherwise; 0 means all. */
+      readonly limit: number;
+      readonly span: Span;
+    }
+  | {
+      readonly kind: 'fillnull';
+      readonly value: string;
+      /** Empty: every field of the row. */
+      readonly fields: readonly FieldRef[];
       readonly span: Span;
     };
 

@@ -4,7 +4,7 @@
  * `table ... process_*`), and gives backends the concrete column lists they must spell out.
  */
 import { diag, type Diagnostic, type Span } from '../diagnostics.js';
-import { assertNever, type Detection, type Expr, type FieldRef, type Stage } from '../ir/types.js';
+import { assertNever, type Detection, type Expr, type FieldRef, type Stage, type ValueExpr } from '../ir/types.js';
 
 /** What may exist after a stage: anything, or only names matching one of the patterns. */
 export type FieldSet =
@@ -48,10 +48,32 @@ function exprFields(e: Expr, out: FieldRef[]): void {
     case 'exists':
       out.push(e.field);
       return;
+    case 'cidr':
+      out.push(e.field);
+      return;
+    case 'cond':
+      valueFields(e.expr, out);
+      return;
     case 'term':
       return;
     default:
       assertNever(e, 'expression');
+  }
+}
+
+function valueFields(e: ValueExpr, out: FieldRef[]): void {
+  switch (e.kind) {
+    case 'field':
+      out.push({ name: e.name, span: e.span });
+      return;
+    case 'literal':
+      return;
+    case 'call':
+    case 'op':
+      e.args.forEach((a) => valueFields(a, out));
+      return;
+    default:
+      assertNever(e, 'value expression');
   }
 }
 
@@ -74,6 +96,27 @@ function readsOf(stage: Stage): { field: FieldRef; role: string }[] {
       exprFields(stage.expr, refs);
       return refs.map((f) => ({ field: f, role: 'filtered' }));
     }
+    case 'eval': {
+      // Reads are checked against the fields before the stage, so a field an earlier assignment
+      // of the same eval creates is not flagged.
+      const created = new Set<string>();
+      const reads: { field: FieldRef; role: string }[] = [];
+      for (const a of stage.assignments) {
+        const refs: FieldRef[] = [];
+        valueFields(a.expr, refs);
+        for (const f of refs) if (!created.has(f.name)) reads.push({ field: f, role: 'read by eval' });
+        created.add(a.field.name);
+      }
+      return reads;
+    }
+    case 'rex':
+      return [{ field: stage.field, role: 'read by rex' }];
+    case 'enrich':
+      return stage.inputs.map((i) => ({ field: i.field, role: `${stage.command} input` }));
+    case 'sort':
+      return stage.keys.map((k) => ({ field: k.field, role: 'sort key' }));
+    case 'fillnull':
+      return [];
     default:
       return assertNever(stage, 'stage');
   }
@@ -91,7 +134,7 @@ export function applyStage(before: FieldSet, stage: Stage): FieldSet {
     case 'bucket':
       return before.kind === 'open' || mayExist(before, stage.as) ? before : { ...before, patterns: [...before.patterns, stage.as] };
     case 'aggregate': {
-      if (stage.mode === 'eventstats') {
+      if (stage.mode !== 'stats') {
         return before.kind === 'open' ? before : { ...before, patterns: [...before.patterns, ...stage.aggs.map((a) => a.as)] };
       }
       const out: string[] = stage.by.map((f) => f.name);
@@ -104,10 +147,26 @@ export function applyStage(before: FieldSet, stage: Stage): FieldSet {
       return { kind: 'restricted', patterns: out, by: stage };
     }
     case 'filter':
+    case 'sort':
       return before;
+    case 'eval':
+      return widen(before, stage.assignments.map((a) => a.field.name));
+    case 'rex':
+      return widen(before, stage.mode === 'extract' ? stage.groups : []);
+    case 'enrich':
+      return widen(before, stage.outputs.map((o) => o.as));
+    case 'fillnull':
+      return widen(before, stage.fields.map((f) => f.name));
     default:
       return assertNever(stage, 'stage');
   }
+}
+
+/** The set plus fields a stage creates. */
+function widen(before: FieldSet, names: readonly string[]): FieldSet {
+  if (before.kind === 'open') return before;
+  const add = names.filter((n) => !mayExist(before, n));
+  return add.length ? { ...before, patterns: [...before.patterns, ...add] } : before;
 }
 
 function restrict(before: FieldSet, patterns: string[], stage: Stage): FieldSet {
@@ -134,7 +193,13 @@ function stageName(stage: Stage): string {
       return 'bin';
     case 'rename':
     case 'filter':
+    case 'eval':
+    case 'rex':
+    case 'sort':
+    case 'fillnull':
       return stage.kind;
+    case 'enrich':
+      return stage.command;
     default:
       return assertNever(stage, 'stage');
   }

@@ -7,7 +7,18 @@ import { assertNever, type Detection, type Expr, type Stage } from '../ir/types.
 import { translateRegex } from '../regex/index.js';
 import type { Profile } from '../profiles/profile.js';
 import { fieldMappingOf } from '../profiles/profile.js';
+import type { Span } from '../diagnostics.js';
 import {
+  cidrMatcher,
+  compileCondition,
+  compileValueExpr,
+  enrich,
+  evalStage,
+  fillnull,
+  pcreToJs,
+  rexExtract,
+  rexSed,
+  sortRows,
   compare,
   isPresent,
   rawContains,
@@ -65,12 +76,34 @@ export function compileExpr(e: Expr): Predicate {
       const v = e.value;
       return (row) => rawContains(String(row['_raw'] ?? ''), v);
     }
+    case 'cidr': {
+      const m = cidrMatcher(e.network);
+      const f = e.field.name;
+      return (row) => m(row[f]);
+    }
+    case 'cond':
+      return compileCondition(e.expr);
     default:
       return assertNever(e, 'expression');
   }
 }
 
-export function compileStage(st: Stage): RuntimeStage {
+/** A construct the matcher cannot run, with the span that caused it. */
+export class MatcherUnsupported extends Error {
+  constructor(
+    readonly span: Span,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface MatcherOptions {
+  /** Lookup tables by name (`lookup <name>`, `iplocation` uses `geoip`), as rows of columns. */
+  readonly lookups?: ReadonlyMap<string, readonly Readonly<Record<string, string>>[]>;
+}
+
+export function compileStage(st: Stage, opts: MatcherOptions = {}): RuntimeStage {
   switch (st.kind) {
     case 'project':
       return { kind: 'project', mode: st.mode, fields: st.fields.map((f) => f.name) };
@@ -82,6 +115,38 @@ export function compileStage(st: Stage): RuntimeStage {
       return { kind: 'aggregate', mode: st.mode, aggs: st.aggs.map((a) => ({ fn: a.fn, field: a.field, as: a.as })), by: st.by.map((f) => f.name) };
     case 'filter':
       return { kind: 'filter', test: compileExpr(st.expr) };
+    case 'eval': {
+      const assignments = st.assignments.map((a) => ({ field: a.field.name, value: compileValueExpr(a.expr) }));
+      return { kind: 'rows', run: (rows) => evalStage(rows, assignments) };
+    }
+    case 'rex': {
+      const re = pcreToJs(st.pattern, st.mode === 'sed' && st.global ? 'g' : '');
+      const field = st.field.name;
+      if (st.mode === 'sed') {
+        const { replacement, global } = st;
+        return { kind: 'rows', run: (rows) => rexSed(rows, field, re, replacement ?? '', global) };
+      }
+      if (st.maxMatch !== 1) throw new MatcherUnsupported(st.span, `rex max_match=${st.maxMatch} (multivalue extraction) is not in the matcher yet`);
+      const groups = st.groups;
+      return { kind: 'rows', run: (rows) => rexExtract(rows, field, re, groups) };
+    }
+    case 'enrich': {
+      const table = opts.lookups?.get(st.table) ?? null;
+      if (!table) throw new MatcherUnsupported(st.span, `${st.command} needs the table '${st.table}' (give it with --lookup ${st.table}=<file.csv>)`);
+      const inputs = st.inputs.map((i) => ({ field: i.field.name, column: i.column }));
+      const { outputs, overwrite } = st;
+      return { kind: 'rows', run: (rows) => enrich(rows, table, inputs, outputs, overwrite) };
+    }
+    case 'sort': {
+      const keys = st.keys.map((k) => ({ field: k.field.name, descending: k.descending, as: k.as }));
+      const limit = st.limit;
+      return { kind: 'rows', run: (rows) => sortRows(rows, keys, limit) };
+    }
+    case 'fillnull': {
+      const { value } = st;
+      const fields = st.fields.map((f) => f.name);
+      return { kind: 'rows', run: (rows) => fillnull(rows, value, fields) };
+    }
     default:
       return assertNever(st, 'stage');
   }
@@ -97,10 +162,10 @@ export interface CompiledRule {
   readonly stages: readonly RuntimeStage[];
 }
 
-export function compileDetection(d: Detection, profile: Profile): CompiledRule {
-  return { input: inputMapping(profile), filter: compileExpr(d.filter), stages: d.stages.map(compileStage) };
+export function compileDetection(d: Detection, profile: Profile, opts: MatcherOptions = {}): CompiledRule {
+  return { input: inputMapping(profile), filter: compileExpr(d.filter), stages: d.stages.map((st) => compileStage(st, opts)) };
 }
 
-export function runDetection(d: Detection, profile: Profile, events: Iterable<Readonly<Record<string, unknown>>>): Row[] {
-  return runRule(events, compileDetection(d, profile));
+export function runDetection(d: Detection, profile: Profile, events: Iterable<Readonly<Record<string, unknown>>>, opts: MatcherOptions = {}): Row[] {
+  return runRule(events, compileDetection(d, profile, opts));
 }

@@ -4,13 +4,15 @@
  */
 import { diag, type Diagnostic, type Span } from '../diagnostics.js';
 import type { Command, CommandKind } from '../spl/ast.js';
-import type { Aggregation, AggFunction, DataSource, Detection, Expr, Stage } from '../ir/types.js';
-import type { MacroTable } from '../ir/macros.js';
+import { assertNever, type Aggregation, type AggFunction, type DataSource, type Detection, type Expr, type Stage, type ValueExpr } from '../ir/types.js';
+import type { MacroDef, MacroTable } from '../ir/macros.js';
+import { parseSpl } from '../spl/parse.js';
 import type { RuleSource } from '../rules/source.js';
 import { parseRegex } from '../regex/index.js';
 import { and, TRUE } from './build.js';
 import { normalizeSearch } from './search.js';
 import { normalizeWhere } from './where.js';
+import { toValue, UnsupportedConstruct } from './value.js';
 
 interface State {
   filter: Expr;
@@ -19,6 +21,8 @@ interface State {
   readonly macros: MacroTable;
   sourceId: string | null;
   readonly macroNames: string[];
+  /** Macro expansion depth, to stop recursive definitions. */
+  depth: number;
 }
 
 type Normalizer<K extends CommandKind> = (cmd: Extract<Command, { kind: K }>, s: State) => void;
@@ -29,7 +33,7 @@ function addFilter(s: State, expr: Expr, span: Span): void {
   else s.stages.push({ kind: 'filter', expr, span });
 }
 
-function useMacro(s: State, name: string, span: Span, leading: boolean): void {
+function useMacro(s: State, name: string, span: Span, leading: boolean, args: readonly string[] = []): void {
   const def = s.macros[name];
   if (!def) {
     s.diagnostics.push(diag('SPL103', `macro \`${name}\` has no definition (add it to a --macros file)`, span));
@@ -46,12 +50,46 @@ function useMacro(s: State, name: string, span: Span, leading: boolean): void {
     case 'output':
       s.diagnostics.push(diag('SPL110', `output macro \`${name}\` dropped: it does not change which rows the rule returns`, span));
       return;
+    case 'expand':
+      expandMacro(s, name, def, args, span);
+      return;
   }
+}
+
+/**
+ * Expands a macro body into commands and normalizes them in place. Every span inside points at
+ * the macro call, since the body text is not in the rule file.
+ */
+function expandMacro(s: State, name: string, def: Extract<MacroDef, { kind: 'expand' }>, args: readonly string[], span: Span): void {
+  if (args.length !== def.args.length) {
+    s.diagnostics.push(diag('SPL102', `macro \`${name}\` takes ${def.args.length} argument(s) (${def.args.join(', ')}), not ${args.length}`, span));
+    return;
+  }
+  if (s.depth > 8) {
+    s.diagnostics.push(diag('SPL102', `macro \`${name}\` expands too deeply (recursive definition?)`, span));
+    return;
+  }
+  const body = def.args.reduce((text, arg, i) => text.split(`$${arg}$`).join(args[i] ?? ''), def.body);
+  const parsed = parseSpl(`| ${body}`);
+  for (const d of parsed.diagnostics) s.diagnostics.push({ ...d, span, message: `in the expansion of \`${name}\`: ${d.message}` });
+  s.depth++;
+  for (const cmd of parsed.pipeline.commands) run(respan(cmd, span), s);
+  s.depth--;
+}
+
+/** A copy of an AST node with every span (and offset table) pointing at `span`. */
+function respan<T>(node: T, span: Span): T {
+  if (Array.isArray(node)) return node.map((x: unknown) => (typeof x === 'number' ? span.start : respan(x, span))) as T;
+  if (node === null || typeof node !== 'object') return node;
+  const o = node as Record<string, unknown>;
+  if (typeof o['start'] === 'number' && typeof o['end'] === 'number' && Object.keys(o).length === 2) return { ...span } as T;
+  return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, respan(v, span)])) as T;
 }
 
 const AGG_ALIASES: Readonly<Record<string, AggFunction>> = {
   values: 'values', list: 'list', count: 'count', c: 'count', dc: 'dc', distinct_count: 'dc',
   min: 'min', max: 'max', sum: 'sum', avg: 'avg', mean: 'avg', earliest: 'earliest', latest: 'latest', first: 'first', last: 'last',
+  stdev: 'stdev', median: 'median', range: 'range',
 };
 
 const SPAN_UNITS: Readonly<Record<string, number>> = {
@@ -61,13 +99,16 @@ const SPAN_UNITS: Readonly<Record<string, number>> = {
 
 const NORMALIZERS: { readonly [K in CommandKind]: Normalizer<K> } = {
   search(cmd, s) {
-    cmd.macros.forEach((m) => useMacro(s, m.name, m.span, true));
+    cmd.macros.forEach((m) => useMacro(s, m.name, m.span, true, m.args));
     if (cmd.expr) addFilter(s, normalizeSearch(cmd.expr), cmd.span);
   },
   where(cmd, s) {
     const r = normalizeWhere(cmd.expr);
     s.diagnostics.push(...r.diagnostics);
-    if (r.expr) addFilter(s, r.expr, cmd.span);
+    if (r.expr) {
+      checkRegexes(r.expr, s);
+      addFilter(s, r.expr, cmd.span);
+    }
   },
   regex(cmd, s) {
     const parsed = parseRegex(cmd.pattern);
@@ -101,6 +142,8 @@ const NORMALIZERS: { readonly [K in CommandKind]: Normalizer<K> } = {
     s.stages.push({ kind: 'bucket', field, seconds: Number(m[1]) * unit, as: cmd.as?.name ?? field.name, span: cmd.span });
   },
   stats(cmd, s) {
+    for (const o of cmd.options) s.diagnostics.push(diag('SPL102', `${cmd.variant} ${o.name}= is not supported yet`, o.span));
+    if (cmd.options.length) return;
     const aggs: Aggregation[] = [];
     for (const a of cmd.aggs) {
       const fn = AGG_ALIASES[a.fn];
@@ -122,13 +165,171 @@ const NORMALIZERS: { readonly [K in CommandKind]: Normalizer<K> } = {
     }
     s.stages.push({ kind: 'aggregate', mode: cmd.variant, aggs, by: cmd.by.map((f) => ({ name: f.name, span: f.span })), span: cmd.span });
   },
+  eval(cmd, s) {
+    const assignments: { field: { name: string; span: Span }; expr: ValueExpr }[] = [];
+    for (const a of cmd.assignments) {
+      try {
+        assignments.push({ field: { name: a.field.name, span: a.field.span }, expr: toValue(a.expr) });
+      } catch (err) {
+        if (!(err instanceof UnsupportedConstruct)) throw err;
+        s.diagnostics.push(diag(err.code, err.message, err.span));
+      }
+    }
+    if (assignments.length === cmd.assignments.length) {
+      assignments.forEach((a) => checkValueRegexes(a.expr, s));
+      s.stages.push({ kind: 'eval', assignments, span: cmd.span });
+    }
+  },
+  rex(cmd, s) {
+    const field = cmd.field ? { name: cmd.field.name, span: cmd.field.span } : { name: '_raw', span: cmd.nameSpan };
+    const mode = cmd.options.find((o) => o.name === 'mode');
+    const maxMatch = cmd.options.find((o) => o.name === 'max_match');
+    for (const o of cmd.options) {
+      if (o.name === 'offset_field') s.diagnostics.push(diag('SPL102', 'rex offset_field= is not supported', o.span));
+    }
+    const at = (i: number): number => cmd.patternOffsets[Math.min(i, cmd.patternOffsets.length - 1)] ?? cmd.patternSpan.start;
+    if (mode && mode.value !== 'sed') {
+      s.diagnostics.push(diag('SPL005', `rex mode=${mode.value}: only mode=sed exists`, mode.span));
+      return;
+    }
+    if (mode) {
+      const sed = parseSed(cmd.pattern);
+      if (!sed) {
+        s.diagnostics.push(diag('SPL005', "rex mode=sed needs 's/<regex>/<replacement>/[g]' (the y/// form is not supported)", cmd.patternSpan));
+        return;
+      }
+      const parsed = parseRegex(sed.regex);
+      if (!parsed.ok) {
+        s.diagnostics.push(diag('RX001', `invalid regex: ${parsed.error.message}`, { start: at(2 + parsed.error.start), end: at(2 + Math.max(parsed.error.start, parsed.error.end - 1)) + 1 }));
+        return;
+      }
+      s.stages.push({ kind: 'rex', field, pattern: sed.regex, patternSpan: cmd.patternSpan, mode: 'sed', groups: [], maxMatch: 1, replacement: sed.replacement, global: sed.global, span: cmd.span });
+      return;
+    }
+    if (maxMatch && !/^\d+$/.test(maxMatch.value)) {
+      s.diagnostics.push(diag('SPL005', `rex max_match=${maxMatch.value}: a count is needed (0 for every match)`, maxMatch.span));
+      return;
+    }
+    const parsed = parseRegex(cmd.pattern);
+    if (!parsed.ok) {
+      s.diagnostics.push(diag('RX001', `invalid regex: ${parsed.error.message}`, { start: at(parsed.error.start), end: at(Math.max(parsed.error.start, parsed.error.end - 1)) + 1 }));
+      return;
+    }
+    const groups = namedGroups(cmd.pattern);
+    if (groups.length === 0) {
+      s.diagnostics.push(diag('SPL102', 'rex extracts nothing: the regex has no named group (?<name>...)', cmd.patternSpan, { severity: 'warning' }));
+    }
+    s.stages.push({ kind: 'rex', field, pattern: cmd.pattern, patternSpan: cmd.patternSpan, mode: 'extract', groups, maxMatch: maxMatch ? Number(maxMatch.value) : 1, replacement: null, global: false, span: cmd.span });
+  },
+  lookup(cmd, s) {
+    for (const o of cmd.options) s.diagnostics.push(diag('SPL102', `lookup ${o.name}= is not supported`, o.span));
+    if (cmd.outputs.length === 0) {
+      s.diagnostics.push(diag('SPL102', 'lookup without OUTPUT adds every column of the table, which ruleport cannot know statically; list them with OUTPUT', cmd.span));
+      return;
+    }
+    s.stages.push({
+      kind: 'enrich',
+      command: 'lookup',
+      table: cmd.table.name,
+      inputs: cmd.inputs.map((i) => ({ field: i.as ? { name: i.as.name, span: i.as.span } : { name: i.column.name, span: i.column.span }, column: i.column.name })),
+      outputs: cmd.outputs.map((o) => ({ column: o.column.name, as: o.as?.name ?? o.column.name })),
+      overwrite: cmd.outputMode !== 'OUTPUTNEW',
+      span: cmd.span,
+    });
+  },
+  iplocation(cmd, s) {
+    const prefix = cmd.options.find((o) => o.name === 'prefix')?.value ?? '';
+    const all = /^(1|t|true)$/i.test(cmd.options.find((o) => o.name === 'allfields')?.value ?? 'false');
+    for (const o of cmd.options) if (o.name === 'lang') s.diagnostics.push(diag('SPL102', 'iplocation lang= is not supported', o.span));
+    const columns = ['City', 'Country', 'Region', 'lat', 'lon', ...(all ? ['Continent', 'MetroCode', 'Timezone'] : [])];
+    s.stages.push({
+      kind: 'enrich',
+      command: 'iplocation',
+      table: 'geoip',
+      inputs: [{ field: { name: cmd.field.name, span: cmd.field.span }, column: 'ip' }],
+      outputs: columns.map((c) => ({ column: c, as: `${prefix}${c}` })),
+      overwrite: true,
+      span: cmd.span,
+    });
+  },
+  sort(cmd, s) {
+    s.stages.push({
+      kind: 'sort',
+      keys: cmd.keys.map((k) => ({ field: { name: k.field.name, span: k.field.span }, descending: k.descending, as: k.as })),
+      // Splunk's sort keeps at most 10000 rows unless a count is given; 0 means all.
+      limit: cmd.limit ?? 10000,
+      span: cmd.span,
+    });
+  },
+  fillnull(cmd, s) {
+    s.stages.push({ kind: 'fillnull', value: cmd.options.find((o) => o.name === 'value')?.value ?? '0', fields: cmd.fields.map((f) => ({ name: f.name, span: f.span })), span: cmd.span });
+  },
   macro(cmd, s) {
-    useMacro(s, cmd.macro.name, cmd.macro.span, false);
+    useMacro(s, cmd.macro.name, cmd.macro.span, false, cmd.macro.args);
   },
   unknown() {
     // The parser already reported the command; nothing to add to the IR.
   },
 };
+
+/** Named capture groups of a PCRE, in order: `(?<n>`, `(?P<n>` and `(?'n'`. */
+function namedGroups(pattern: string): string[] {
+  const names: string[] = [];
+  const re = /\\.|\[(?:\\.|[^\]])*\]|\(\?(?:P?<([A-Za-z_]\w*)>|'([A-Za-z_]\w*)')/g;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(pattern)) !== null) {
+    const name = m[1] ?? m[2];
+    if (name && !names.includes(name)) names.push(name);
+  }
+  return names;
+}
+
+/** `s/<regex>/<replacement>/<flags>` with `\/` for a literal slash. */
+function parseSed(script: string): { regex: string; replacement: string; global: boolean } | null {
+  const m = /^s\/((?:\\.|[^\\/])*)\/((?:\\.|[^\\/])*)\/(g?)$/s.exec(script);
+  if (!m) return null;
+  return { regex: (m[1] as string).replace(/\\\//g, '/'), replacement: (m[2] as string).replace(/\\\//g, '/'), global: m[3] === 'g' };
+}
+
+/** Regex literals inside filters (match(), regex nodes) must parse; report them located. */
+function checkRegexes(e: Expr, s: State): void {
+  switch (e.kind) {
+    case 'and':
+    case 'or':
+      e.args.forEach((a) => checkRegexes(a, s));
+      return;
+    case 'not':
+      checkRegexes(e.arg, s);
+      return;
+    case 'regex': {
+      const parsed = parseRegex(e.pattern);
+      if (!parsed.ok) s.diagnostics.push(diag('RX001', `invalid regex: ${parsed.error.message}`, e.span));
+      return;
+    }
+    case 'cond':
+      checkValueRegexes(e.expr, s);
+      return;
+    case 'eq':
+    case 'cmp':
+    case 'exists':
+    case 'term':
+    case 'cidr':
+      return;
+    default:
+      assertNever(e, 'expression');
+  }
+}
+
+function checkValueRegexes(e: ValueExpr, s: State): void {
+  if (e.kind === 'call' || e.kind === 'op') {
+    e.args.forEach((a) => checkValueRegexes(a, s));
+    const re = e.args[e.kind === 'call' && (e.fn === 'match' || e.fn === 'replace') ? 1 : -1];
+    if (re?.kind === 'literal' && typeof re.value === 'string') {
+      const parsed = parseRegex(re.value);
+      if (!parsed.ok) s.diagnostics.push(diag('RX001', `invalid regex: ${parsed.error.message}`, re.span));
+    }
+  }
+}
 
 function run<K extends CommandKind>(cmd: Extract<Command, { kind: K }>, s: State): void {
   (NORMALIZERS[cmd.kind] as Normalizer<K>)(cmd, s);
@@ -140,7 +341,7 @@ export interface NormalizeResult {
 }
 
 export function normalize(rule: RuleSource, commands: readonly Command[], macros: MacroTable): NormalizeResult {
-  const s: State = { filter: TRUE, stages: [], diagnostics: [], macros, sourceId: null, macroNames: [] };
+  const s: State = { filter: TRUE, stages: [], diagnostics: [], macros, sourceId: null, macroNames: [], depth: 0 };
   for (const cmd of commands) run(cmd, s);
   const source: DataSource = { id: s.sourceId, macros: s.macroNames };
   const detection: Detection = {

@@ -36,6 +36,15 @@ export function normalizeSearch(e: SearchExpr): Expr {
   }
 }
 
+export function isCidr(text: string): boolean {
+  const m = /^([0-9.]+|[0-9a-fA-F:]+)\/(\d{1,3})$/.exec(text);
+  if (!m) return false;
+  const [addr, bits] = [m[1] as string, Number(m[2])];
+  if (addr.includes(':')) return addr.includes('::') || addr.split(':').length === 8 ? bits <= 128 : false;
+  const parts = addr.split('.');
+  return parts.length === 4 && parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255) && bits <= 32;
+}
+
 function isNumber(text: string): boolean {
   return /^-?\d+(\.\d+)?$/.test(text);
 }
@@ -43,6 +52,8 @@ function isNumber(text: string): boolean {
 /** `f=v`: whole-value, case-insensitive unless CASE(), `*` wildcards; `f=*` means "f exists". */
 function valueMatch(field: FieldRef, v: SearchValue, span: { start: number; end: number }): Expr {
   if (v.text === '*' && v.wrapper === null) return { kind: 'exists', field, span };
+  // A network in CIDR notation is a CIDR match in search (splunk-semantics.md S14).
+  if (v.wrapper === null && isCidr(v.text)) return { kind: 'cidr', field, network: v.text, span };
   return { kind: 'eq', field, pattern: v.text.split('*'), caseSensitive: v.wrapper === 'CASE', span };
 }
 

@@ -6,6 +6,7 @@ import { diag, type Diagnostic, type Span } from '../diagnostics.js';
 import type { EvalExpr } from '../spl/ast.js';
 import type { Expr, FieldRef } from '../ir/types.js';
 import { and, not, or } from './build.js';
+import { toValue, UnsupportedConstruct } from './value.js';
 
 export interface WhereResult {
   readonly expr: Expr | null;
@@ -22,8 +23,18 @@ export function normalizeWhere(e: EvalExpr): WhereResult {
   try {
     return { expr: toExpr(e), diagnostics: [] };
   } catch (err) {
-    if (err instanceof Unsupported) return { expr: null, diagnostics: [diag('SPL104', err.message, err.span)] };
+    if (err instanceof UnsupportedConstruct) return { expr: null, diagnostics: [diag(err.code, err.message, err.span)] };
     throw err;
+  }
+}
+
+/** The simple spellings first; anything else keeps eval semantics as a `cond`. */
+function toExpr(e: EvalExpr): Expr {
+  try {
+    return simple(e);
+  } catch (err) {
+    if (!(err instanceof Unsupported)) throw err;
+    return { kind: 'cond', expr: toValue(e), span: e.span };
   }
 }
 
@@ -38,7 +49,7 @@ function literal(e: EvalExpr): { text: string; numeric: boolean } {
   throw new Unsupported(e.span, 'only comparisons between a field and a literal are supported yet');
 }
 
-function toExpr(e: EvalExpr): Expr {
+function simple(e: EvalExpr): Expr {
   switch (e.kind) {
     case 'binary':
       switch (e.op) {
@@ -72,7 +83,7 @@ function toExpr(e: EvalExpr): Expr {
       }
     case 'unary':
       if (e.op === 'NOT') return not(toExpr(e.arg), e.span);
-      throw new Unsupported(e.span, 'arithmetic negation is not a condition');
+      throw new UnsupportedConstruct(e.span, 'arithmetic negation is not a condition', 'SPL102');
     case 'call':
       return call(e);
     case 'bool':
@@ -80,7 +91,7 @@ function toExpr(e: EvalExpr): Expr {
     case 'field':
     case 'string':
     case 'number':
-      throw new Unsupported(e.span, 'where needs a condition, not a bare value');
+      throw new UnsupportedConstruct(e.span, 'where needs a condition, not a bare value', 'SPL102');
   }
 }
 
@@ -108,6 +119,19 @@ function call(e: Extract<EvalExpr, { kind: 'call' }>): Expr {
       const [subject, pattern] = args;
       if (!subject || !pattern || args.length !== 2) throw new Unsupported(e.span, 'like() takes a field and a pattern');
       return like(subject, pattern, e.span);
+    }
+    case 'cidrmatch': {
+      const [net, subject] = args;
+      if (net?.kind === 'string' && subject?.kind === 'field' && args.length === 2) {
+        return { kind: 'cidr', field: { name: subject.name, span: subject.span }, network: net.value, span: e.span };
+      }
+      throw new Unsupported(e.span, 'cidrmatch() with a computed network');
+    }
+    case 'in': {
+      const [subject, ...values] = args;
+      if (!subject || values.length === 0) throw new Unsupported(e.span, 'in() needs a value list');
+      const field = fieldOf(subject, 'the first argument of in');
+      return or(values.map((v) => ({ kind: 'eq', field, pattern: [literal(v).text], caseSensitive: true, span: v.span }) satisfies Expr));
     }
     case 'isnull':
     case 'isnotnull': {

@@ -41,6 +41,11 @@ export function parseRuleText(file: string, text: string): LoadResult {
     const at = e.mark ? { line: e.mark.line + 1, column: e.mark.column + 1 } : { line: 1, column: 1 };
     return { diagnostics: [diag('RP001', e.reason ?? e.message.split('\n')[0] ?? 'invalid YAML', null, { at })] };
   }
+  // Rules in other languages are skipped before validation: their metadata is not our concern.
+  const format = (data as { logic_format?: unknown } | null)?.logic_format;
+  if (typeof format === 'string' && format.toLowerCase() !== 'splunk') {
+    return { diagnostics: [diag('RP004', `logic_format is '${format}', only Splunk is read`, null, { at: keyPosition(text, 'logic_format') })] };
+  }
   if (!validateRule(data)) {
     const diagnostics = (validateRule.errors ?? []).map((e) => {
       const key = e.instancePath.split('/')[1] ?? (e.params as { missingProperty?: string }).missingProperty;
@@ -52,9 +57,6 @@ export function parseRuleText(file: string, text: string): LoadResult {
   }
   const d = data as Record<string, unknown>;
   const spl = d['logic'] as string;
-  if (String(d['logic_format']).toLowerCase() !== 'splunk') {
-    return { diagnostics: [diag('RP004', `logic_format is '${String(d['logic_format'])}', only Splunk is read`, null, { at: keyPosition(text, 'logic_format') })] };
-  }
   const logicKey = /^logic[ \t]*:[ \t]*/m.exec(text);
   const splOffsets = logicKey ? mapScalar(text, logicKey.index + logicKey[0].length, spl) : new Array<number>(spl.length + 1).fill(0);
   const rule: RuleSource = {

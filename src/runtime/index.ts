@@ -76,6 +76,13 @@ export function regexMatcher(re: RegExp): (v: FieldValue | undefined) => boolean
   return (v) => valuesOf(v).some((x) => re.test(String(x)));
 }
 
+/** True when any value of the field is an address inside the network (IPv4 or IPv6 CIDR). */
+export function cidrMatcher(network: string): (v: FieldValue | undefined) => boolean {
+  const test = cidrTester(network);
+  if (!test) throw new Error(`ruleport runtime: '${network}' is not a network in CIDR notation`);
+  return (v) => valuesOf(v).some((x) => test(String(x)));
+}
+
 export function isPresent(v: FieldValue | undefined): boolean {
   return valuesOf(v).length > 0;
 }
@@ -111,11 +118,13 @@ export type RuntimeStage =
   | { readonly kind: 'bucket'; readonly field: string; readonly seconds: number; readonly as: string }
   | {
       readonly kind: 'aggregate';
-      readonly mode: 'stats' | 'eventstats';
+      readonly mode: 'stats' | 'eventstats' | 'streamstats';
       readonly aggs: readonly { readonly fn: string; readonly field: string | null; readonly as: string }[];
       readonly by: readonly string[];
     }
-  | { readonly kind: 'filter'; readonly test: (row: Row) => boolean };
+  | { readonly kind: 'filter'; readonly test: (row: Row) => boolean }
+  /** Any other stage, as a function over all rows (eval, rex, sort, fillnull, lookup, ...). */
+  | { readonly kind: 'rows'; readonly run: (rows: Row[]) => Row[] };
 
 function nameMatcher(pattern: string): (name: string) => boolean {
   if (!pattern.includes('*')) return (n) => n === pattern;
@@ -290,10 +299,13 @@ export function runStages(rows: Row[], stages: readonly RuntimeStage[]): Row[] {
         current = bucket(current, st.field, st.seconds, st.as);
         break;
       case 'aggregate':
-        current = stats(current, st.aggs, st.by, st.mode);
+        current = st.mode === 'streamstats' ? streamstats(current, st.aggs, st.by) : stats(current, st.aggs, st.by, st.mode);
         break;
       case 'filter':
         current = current.filter(st.test);
+        break;
+      case 'rows':
+        current = st.run(current);
         break;
     }
   }
@@ -312,3 +324,48 @@ export function runRule(
   }
   return runStages(kept, rule.stages);
 }
+
+import { streamstats } from './stages.js';
+import { cidrTester } from './eval.js';
+
+export type LookupTable = readonly Readonly<Record<string, string>>[];
+export type LookupTables = ReadonlyMap<string, LookupTable>;
+
+/** A lookup table the rule needs; running without it would silently skip the enrichment. */
+export function lookupTable(tables: LookupTables | undefined, name: string): LookupTable {
+  const t = tables?.get(name);
+  if (!t) throw new Error(`ruleport runtime: the rule needs lookup table '${name}'`);
+  return t;
+}
+
+// ---- eval expressions and the remaining SPL stages (eval.ts, stages.ts) ------------------------
+export {
+  compileValueExpr,
+  compileCondition,
+  EVAL_FUNCTIONS,
+  toNum,
+  toStr,
+  pcreToJs,
+  likeToRegExp,
+  cidrTester,
+  strftime,
+  strptime,
+  relativeTime,
+  type EvalValue,
+  type EvalOptions,
+} from './eval.js';
+export {
+  evalStage,
+  rexExtract,
+  rexSed,
+  fillnull,
+  sortRows,
+  enrich,
+  streamstats,
+  STREAMSTATS_FUNCTIONS,
+  type EvalAssignment,
+  type SortKey,
+  type LookupInput,
+  type LookupOutput,
+  type StreamAgg,
+} from './stages.js';

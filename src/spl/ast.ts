@@ -52,6 +52,13 @@ export interface AggCall {
   readonly span: Span;
 }
 
+/** A `name=value` command option. */
+export interface Option {
+  readonly name: string;
+  readonly value: string;
+  readonly span: Span;
+}
+
 /** A macro reference `` `name(args)` `` left in the pipeline. */
 export interface MacroRef {
   readonly name: string;
@@ -82,7 +89,38 @@ export type Command =
   | (CommandBase & { readonly kind: 'fields'; readonly remove: boolean; readonly fields: readonly FieldName[] })
   | (CommandBase & { readonly kind: 'rename'; readonly pairs: readonly { readonly from: FieldName; readonly to: FieldName }[] })
   | (CommandBase & { readonly kind: 'bin'; readonly field: FieldName | null; readonly spanText: string; readonly spanSpan: Span; readonly as: FieldName | null })
-  | (CommandBase & { readonly kind: 'stats'; readonly variant: 'stats' | 'eventstats'; readonly aggs: readonly AggCall[]; readonly by: readonly FieldName[] })
+  | (CommandBase & {
+      readonly kind: 'stats';
+      readonly variant: 'stats' | 'eventstats' | 'streamstats';
+      readonly aggs: readonly AggCall[];
+      readonly by: readonly FieldName[];
+      /** Options written before the functions (`window=2 current=f`), name -> value token. */
+      readonly options: readonly Option[];
+    })
+  | (CommandBase & { readonly kind: 'eval'; readonly assignments: readonly { readonly field: FieldName; readonly expr: EvalExpr }[] })
+  | (CommandBase & {
+      readonly kind: 'rex';
+      readonly field: FieldName | null;
+      readonly pattern: string;
+      readonly patternSpan: Span;
+      readonly patternOffsets: readonly number[];
+      readonly options: readonly Option[];
+    })
+  | (CommandBase & {
+      readonly kind: 'lookup';
+      readonly table: FieldName;
+      readonly inputs: readonly { readonly column: FieldName; readonly as: FieldName | null }[];
+      readonly outputMode: 'OUTPUT' | 'OUTPUTNEW' | null;
+      readonly outputs: readonly { readonly column: FieldName; readonly as: FieldName | null }[];
+      readonly options: readonly Option[];
+    })
+  | (CommandBase & { readonly kind: 'iplocation'; readonly field: FieldName; readonly options: readonly Option[] })
+  | (CommandBase & {
+      readonly kind: 'sort';
+      readonly limit: number | null;
+      readonly keys: readonly { readonly field: FieldName; readonly descending: boolean; readonly as: 'auto' | 'num' | 'str' | 'ip' }[];
+    })
+  | (CommandBase & { readonly kind: 'fillnull'; readonly options: readonly Option[]; readonly fields: readonly FieldName[] })
   | (CommandBase & { readonly kind: 'macro'; readonly macro: MacroRef })
   | (CommandBase & { readonly kind: 'unknown'; readonly name: string });
 

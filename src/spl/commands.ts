@@ -3,8 +3,9 @@
  * AST variant in ast.ts, and a normalizer entry; nothing else dispatches on command names.
  */
 import type { Span } from '../diagnostics.js';
-import type { AggCall, Command, FieldName, MacroRef } from './ast.js';
+import type { AggCall, Command, EvalExpr, FieldName, MacroRef, Option } from './ast.js';
 import type { Cursor } from './cursor.js';
+import type { Token } from './lexer.js';
 import { parseEvalExpr } from './eval-expr.js';
 import { parseSearchExpr } from './search-expr.js';
 
@@ -26,11 +27,41 @@ function fieldList(c: Cursor, stopWords: readonly string[] = []): FieldName[] {
     const t = c.peek();
     if (!t) break;
     if (t.kind === 'word' && stopWords.includes(t.text.toLowerCase())) break;
+    if (t.kind === 'macro') c.fail('SPL103', `macro \`${t.value}\` inside a field list has no definition ruleport can expand`, t.span);
     if (t.kind !== 'word' && t.kind !== 'string' && t.kind !== 'squote') c.fail('SPL003', `expected a field name, found '${t.text}'`, t.span);
     c.next();
     fields.push({ name: t.kind === 'word' ? t.text : t.value, span: t.span });
   }
   return fields;
+}
+
+/**
+ * One SPL argument: adjacent tokens with no space between them, quotes removed and the pieces
+ * joined, as Splunk's argument tokenizer does. Rules rely on it: `(?<name>"regex")` and
+ * `"(?<name>.+?\.exe")` both reach PCRE as one pattern. It must contain a quoted part.
+ */
+function gluedArgument(c: Cursor, what: string, at: Span): { value: string; span: Span; offsets: number[] } {
+  const first = c.peek();
+  if (!first) return c.fail('SPL004', `${what} needs a double-quoted argument`, at);
+  let value = '';
+  const offsets: number[] = [];
+  let quoted = false;
+  let end = first.span.end;
+  for (let t: Token | undefined = first; t && (t === first || !t.spaceBefore) && t.kind !== 'pipe'; t = c.peek()) {
+    c.next();
+    end = t.span.end;
+    if (t.kind === 'string') {
+      quoted = true;
+      value += t.value;
+      offsets.push(...(t.valueOffsets ?? []).slice(0, t.value.length));
+    } else {
+      value += t.text;
+      for (let i = 0; i < t.text.length; i++) offsets.push(t.span.start + i);
+    }
+  }
+  offsets.push(end);
+  if (!quoted) c.fail('SPL004', `${what} needs a double-quoted argument`, { start: first.span.start, end });
+  return { value, span: { start: first.span.start, end }, offsets };
 }
 
 const search: CommandParser = ({ c, src, nameSpan, span }) => {
@@ -63,20 +94,9 @@ const regex: CommandParser = ({ c, nameSpan, span }) => {
     c.next();
     negated = op.text === '!=';
   }
-  const p = c.peek();
-  if (!p || p.kind !== 'string') return c.fail('SPL004', 'regex needs a double-quoted pattern', p?.span ?? nameSpan);
-  c.next();
+  const p = gluedArgument(c, 'regex', nameSpan);
   if (!c.atEnd()) c.fail('SPL003', `unexpected '${c.peek()?.text ?? ''}' after the regex pattern`);
-  return {
-    kind: 'regex',
-    field,
-    negated,
-    pattern: p.value,
-    patternSpan: { start: p.span.start + 1, end: Math.max(p.span.start + 1, p.span.end - 1) },
-    patternOffsets: p.valueOffsets ?? [],
-    span,
-    nameSpan,
-  };
+  return { kind: 'regex', field, negated, pattern: p.value, patternSpan: p.span, patternOffsets: p.offsets, span, nameSpan };
 };
 
 const table: CommandParser = ({ c, nameSpan, span }) => {
@@ -169,8 +189,22 @@ function aggregates(c: Cursor): AggCall[] {
   return aggs;
 }
 
-function statsLike(variant: 'stats' | 'eventstats'): CommandParser {
+/** Leading `name=value` options (`max_match=0`, `window=2`, `prefix="src_"`). */
+function options(c: Cursor, allowed: readonly string[]): Option[] {
+  const out: Option[] = [];
+  while (c.is('word') && c.is('op', '=', 1) && allowed.includes((c.peek()?.text ?? '').toLowerCase())) {
+    const name = c.next();
+    c.next();
+    const v = c.next();
+    if (v.kind !== 'word' && v.kind !== 'string') c.fail('SPL005', `option ${name.text}= needs a value`, v.span);
+    out.push({ name: name.text.toLowerCase(), value: v.value, span: { start: name.span.start, end: v.span.end } });
+  }
+  return out;
+}
+
+function statsLike(variant: 'stats' | 'eventstats' | 'streamstats'): CommandParser {
   return ({ c, nameSpan, span }) => {
+    const opts = options(c, ['window', 'current', 'global', 'reset_on_change', 'time_window', 'allnum', 'partitions', 'dedup_splitvals', 'delim']);
     const aggs = aggregates(c);
     if (aggs.length === 0) c.fail('SPL004', `${variant} needs at least one function`, nameSpan);
     let by: FieldName[] = [];
@@ -178,7 +212,8 @@ function statsLike(variant: 'stats' | 'eventstats'): CommandParser {
       by = fieldList(c);
       if (by.length === 0) c.fail('SPL004', "'by' needs at least one field", nameSpan);
     }
-    return { kind: 'stats', variant, aggs, by, span, nameSpan };
+    if (!c.atEnd()) c.fail('SPL003', `unexpected '${c.peek()?.text ?? ''}' in ${variant}`);
+    return { kind: 'stats', variant, aggs, by, options: opts, span, nameSpan };
   };
 }
 
@@ -204,6 +239,127 @@ function splitMacroArgs(text: string): string[] {
   return args.map((a) => (a.startsWith('"') && a.endsWith('"') && a.length >= 2 ? a.slice(1, -1) : a));
 }
 
+const evalCommand: CommandParser = ({ c, nameSpan, span }) => {
+  const assignments: { field: FieldName; expr: EvalExpr }[] = [];
+  while (!c.atEnd()) {
+    if (c.accept('comma')) continue;
+    const t = c.next();
+    if (t.kind !== 'word' && t.kind !== 'squote' && t.kind !== 'string') c.fail('SPL003', `expected the name of the field to set, found '${t.text}'`, t.span);
+    c.expect('op', "'='", '=');
+    assignments.push({ field: { name: t.kind === 'word' ? t.text : t.value, span: t.span }, expr: parseEvalExpr(c) });
+    if (!c.atEnd() && !c.is('comma')) c.fail('SPL003', `expected ',' between eval assignments, found '${c.peek()?.text ?? ''}'`);
+  }
+  if (assignments.length === 0) c.fail('SPL004', 'eval needs <field>=<expression>', nameSpan);
+  return { kind: 'eval', assignments, span, nameSpan };
+};
+
+const rex: CommandParser = ({ c, nameSpan, span }) => {
+  const opts = options(c, ['field', 'max_match', 'mode', 'offset_field']);
+  const p = gluedArgument(c, 'rex', nameSpan);
+  opts.push(...options(c, ['field', 'max_match', 'mode', 'offset_field']));
+  if (!c.atEnd()) c.fail('SPL003', `unexpected '${c.peek()?.text ?? ''}' after the rex pattern`);
+  const fieldOpt = opts.find((o) => o.name === 'field');
+  return {
+    kind: 'rex',
+    field: fieldOpt ? { name: fieldOpt.value, span: fieldOpt.span } : null,
+    pattern: p.value,
+    patternSpan: p.span,
+    patternOffsets: p.offsets,
+    options: opts.filter((o) => o.name !== 'field'),
+    span,
+    nameSpan,
+  };
+};
+
+/** `<column> [AS <field>]` pairs, until a stop word or the end. */
+function renamePairs(c: Cursor, stop: readonly string[]): { column: FieldName; as: FieldName | null }[] {
+  const out: { column: FieldName; as: FieldName | null }[] = [];
+  while (!c.atEnd()) {
+    if (c.accept('comma')) continue;
+    if (stop.some((w) => c.is('word', w))) break;
+    const [column] = fieldList1(c);
+    let as: FieldName | null = null;
+    if (c.accept('word', 'as')) [as] = fieldList1(c);
+    out.push({ column, as });
+  }
+  return out;
+}
+
+const lookup: CommandParser = ({ c, nameSpan, span }) => {
+  const opts = options(c, ['local', 'update', 'event_time_field']);
+  const [table] = fieldList1(c);
+  const inputs = renamePairs(c, ['output', 'outputnew']);
+  if (inputs.length === 0) c.fail('SPL004', 'lookup needs at least one input field', table.span);
+  let outputMode: 'OUTPUT' | 'OUTPUTNEW' | null = null;
+  let outputs: { column: FieldName; as: FieldName | null }[] = [];
+  if (c.is('word', 'output') || c.is('word', 'outputnew')) {
+    outputMode = c.next().text.toUpperCase() as 'OUTPUT' | 'OUTPUTNEW';
+    outputs = renamePairs(c, []);
+  }
+  return { kind: 'lookup', table, inputs, outputMode, outputs, options: opts, span, nameSpan };
+};
+
+const iplocation: CommandParser = ({ c, nameSpan, span }) => {
+  const allowed = ['prefix', 'allfields', 'lang'];
+  const opts = options(c, allowed);
+  const [field] = fieldList1(c);
+  opts.push(...options(c, allowed));
+  if (!c.atEnd()) c.fail('SPL003', `unexpected '${c.peek()?.text ?? ''}' in iplocation`);
+  return { kind: 'iplocation', field, options: opts, span, nameSpan };
+};
+
+const sort: CommandParser = ({ c, nameSpan, span }) => {
+  let limit: number | null = null;
+  if (c.is('word') && /^\d+$/.test(c.peek()?.text ?? '')) limit = Number(c.next().text);
+  else if (c.is('word', 'limit') && c.is('op', '=', 1)) {
+    c.next();
+    c.next();
+    const v = c.next();
+    if (!/^\d+$/.test(v.text)) c.fail('SPL005', 'limit= needs a number', v.span);
+    limit = Number(v.text);
+  }
+  const keys: { field: FieldName; descending: boolean; as: 'auto' | 'num' | 'str' | 'ip' }[] = [];
+  let pendingSign: boolean | null = null;
+  while (!c.atEnd()) {
+    if (c.accept('comma')) continue;
+    const t = c.next();
+    if (t.kind === 'word' && (t.text === '-' || t.text === '+')) {
+      pendingSign = t.text === '-';
+      continue;
+    }
+    if (t.kind === 'word' && (t.text.toLowerCase() === 'd' || t.text.toLowerCase() === 'desc') && keys.length > 0 && c.atEnd()) {
+      // A trailing `desc` reverses the whole order.
+      for (let i = 0; i < keys.length; i++) keys[i] = { ...(keys[i] as (typeof keys)[number]), descending: !(keys[i] as (typeof keys)[number]).descending };
+      continue;
+    }
+    let descending = pendingSign ?? false;
+    pendingSign = null;
+    let name = t.kind === 'word' ? t.text : t.value;
+    let as: 'auto' | 'num' | 'str' | 'ip' = 'auto';
+    if (t.kind === 'word' && /^[-+]/.test(name)) {
+      descending = name.startsWith('-');
+      name = name.slice(1);
+    }
+    const wrapper = name.toLowerCase();
+    if ((wrapper === 'num' || wrapper === 'str' || wrapper === 'ip' || wrapper === 'auto') && c.is('lparen')) {
+      c.next();
+      const [inner] = fieldList1(c);
+      c.expect('rparen', "')'");
+      name = inner.name;
+      as = wrapper;
+    }
+    if (name === '') c.fail('SPL004', 'sort needs a field after the sign', t.span);
+    keys.push({ field: { name, span: t.span }, descending, as });
+  }
+  if (keys.length === 0) c.fail('SPL004', 'sort needs at least one field', nameSpan);
+  return { kind: 'sort', limit, keys, span, nameSpan };
+};
+
+const fillnull: CommandParser = ({ c, span, nameSpan }) => {
+  const opts = options(c, ['value']);
+  return { kind: 'fillnull', options: opts, fields: fieldList(c), span, nameSpan };
+};
+
 export const COMMANDS: Readonly<Record<string, CommandParser>> = {
   search,
   where,
@@ -215,4 +371,11 @@ export const COMMANDS: Readonly<Record<string, CommandParser>> = {
   bucket: bin,
   stats: statsLike('stats'),
   eventstats: statsLike('eventstats'),
+  streamstats: statsLike('streamstats'),
+  eval: evalCommand,
+  rex,
+  lookup,
+  iplocation,
+  sort,
+  fillnull,
 };

@@ -45,6 +45,15 @@ export class Cursor {
     return t !== undefined && t.kind === 'word' && t.text === word;
   }
 
+  /**
+   * Case-insensitive keyword check, for eval expressions: Splunk's documentation asks for
+   * uppercase, but the Armory's production rules write `and`/`or` in `where` 90 times.
+   */
+  isKeywordCi(word: string, offset = 0): boolean {
+    const t = this.peek(offset);
+    return t !== undefined && t.kind === 'word' && t.text.toUpperCase() === word;
+  }
+
   accept(kind: TokenKind, text?: string): Token | null {
     return this.is(kind, text) ? this.next() : null;
   }
@@ -64,6 +73,16 @@ export class Cursor {
 
   fail(code: DiagnosticCode, message: string, span?: Span): never {
     throw new ParseError(diag(code, message, span ?? this.here()));
+  }
+
+  /** Consumes every token that starts before `offset` (after a sub-cursor parsed them). */
+  skipTo(offset: number): void {
+    while (this.pos < this.tokens.length && (this.tokens[this.pos]?.span.start ?? Infinity) < offset) this.pos++;
+  }
+
+  /** The tokens not consumed yet (for sub-grammars that re-tokenize words). */
+  rest(): Token[] {
+    return this.tokens.slice(this.pos);
   }
 
   lastEnd(): number {

@@ -4,15 +4,64 @@
  * Precedence, loosest first: OR, XOR, AND, NOT, comparison/LIKE/IN, + - ., * / %, unary -.
  */
 import type { EvalExpr } from './ast.js';
-import type { Cursor } from './cursor.js';
+import { Cursor } from './cursor.js';
 import type { Token } from './lexer.js';
 
 type BinaryOp = Extract<EvalExpr, { kind: 'binary' }>['op'];
 
-// Arithmetic operators are only recognised as separate words (`a + 1`); the lexer keeps `-`, `*`
-// and `/` inside words because search values need them.
+/**
+ * Parses an eval expression from the cursor's remaining tokens. The lexer keeps `+ - * / %`
+ * inside words because search values need them (`*\\cmd.exe`); in eval they are operators, so
+ * words are split first (`bytes/1024` is three tokens, `-1` and `1e-5` stay numbers).
+ */
 export function parseEvalExpr(c: Cursor): EvalExpr {
-  return parseOr(c);
+  const sub = new Cursor(splitArithmetic(c.rest()), c.segment);
+  const e = parseOr(sub);
+  c.skipTo(sub.peek()?.span.start ?? Infinity);
+  return e;
+}
+
+const NUMBER_WORD = /^\d+(\.\d+)?([eE][+-]?\d+)?$/;
+
+function splitArithmetic(tokens: readonly Token[]): Token[] {
+  const out: Token[] = [];
+  for (const whole of tokens) {
+    // A dot at either end of a word is the concatenation operator (`x."!"`, `"a".x`).
+    const pieces = whole.kind === 'word' && whole.text.length > 1 && !NUMBER_WORD.test(whole.text) ? splitDots(whole) : [whole];
+    for (const t of pieces) splitWord(t, out);
+  }
+  return out;
+}
+
+function splitDots(t: Token): Token[] {
+  const lead = t.text.startsWith('.') ? 1 : 0;
+  const trail = t.text.endsWith('.') && t.text.length - lead > 1 ? 1 : 0;
+  if (!lead && !trail) return [t];
+  const piece = (from: number, to: number, first: boolean): Token => {
+    const text = t.text.slice(from, to);
+    return { kind: 'word', text, value: text, span: { start: t.span.start + from, end: t.span.start + to }, spaceBefore: first ? t.spaceBefore : false };
+  };
+  const out: Token[] = [];
+  if (lead) out.push(piece(0, 1, true));
+  out.push(piece(lead, t.text.length - trail, !lead));
+  if (trail) out.push(piece(t.text.length - 1, t.text.length, false));
+  return out;
+}
+
+function splitWord(t: Token, out: Token[]): void {
+  if (t.kind !== 'word' || NUMBER_WORD.test(t.text) || !/[-+*/%]/.test(t.text) || /^[-+*/%]$/.test(t.text)) {
+    out.push(t);
+    return;
+  }
+  const re = /(\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)|([-+*/%])|([^-+*/%]+)/g;
+  let m: RegExpExecArray | null;
+  let first = true;
+  while ((m = re.exec(t.text)) !== null) {
+    const start = t.span.start + m.index;
+    const text = m[0];
+    out.push({ kind: 'word', text, value: text, span: { start, end: start + text.length }, spaceBefore: first ? t.spaceBefore : false });
+    first = false;
+  }
 }
 
 function bin(op: BinaryOp, left: EvalExpr, right: EvalExpr): EvalExpr {
@@ -21,7 +70,7 @@ function bin(op: BinaryOp, left: EvalExpr, right: EvalExpr): EvalExpr {
 
 function parseOr(c: Cursor): EvalExpr {
   let left = parseXor(c);
-  while (c.isKeyword('OR')) {
+  while (c.isKeywordCi('OR')) {
     c.next();
     left = bin('OR', left, parseXor(c));
   }
@@ -30,7 +79,7 @@ function parseOr(c: Cursor): EvalExpr {
 
 function parseXor(c: Cursor): EvalExpr {
   let left = parseAnd(c);
-  while (c.isKeyword('XOR')) {
+  while (c.isKeywordCi('XOR')) {
     c.next();
     left = bin('XOR', left, parseAnd(c));
   }
@@ -39,7 +88,7 @@ function parseXor(c: Cursor): EvalExpr {
 
 function parseAnd(c: Cursor): EvalExpr {
   let left = parseNot(c);
-  while (c.isKeyword('AND')) {
+  while (c.isKeywordCi('AND')) {
     c.next();
     left = bin('AND', left, parseNot(c));
   }
@@ -47,7 +96,7 @@ function parseAnd(c: Cursor): EvalExpr {
 }
 
 function parseNot(c: Cursor): EvalExpr {
-  if (c.isKeyword('NOT')) {
+  if (c.isKeywordCi('NOT') || c.is('op', '!')) {
     const t = c.next();
     const arg = parseNot(c);
     return { kind: 'unary', op: 'NOT', arg, span: { start: t.span.start, end: arg.span.end } };
@@ -128,8 +177,6 @@ function parseArgs(c: Cursor): EvalExpr[] {
   }
 }
 
-const NUMBER = /^\d+(\.\d+)?([eE][+-]?\d+)?$/;
-
 function parsePrimary(c: Cursor): EvalExpr {
   const t: Token | undefined = c.peek();
   if (!t) c.fail('SPL004', 'expected an expression');
@@ -149,11 +196,12 @@ function parsePrimary(c: Cursor): EvalExpr {
       return { kind: 'field', name: t.value, span: t.span };
     case 'word': {
       c.next();
-      if (c.is('lparen') && !c.peek()?.spaceBefore) {
+      // In eval a word before `(` can only be a call, so `match (x, "y")` is one too.
+      if (c.is('lparen')) {
         const args = parseArgs(c);
         return { kind: 'call', name: t.text.toLowerCase(), args, span: { start: t.span.start, end: c.lastEnd() } };
       }
-      if (NUMBER.test(t.text)) return { kind: 'number', value: Number(t.text), text: t.text, span: t.span };
+      if (NUMBER_WORD.test(t.text)) return { kind: 'number', value: Number(t.text), text: t.text, span: t.span };
       if (t.text === 'true' || t.text === 'false') return { kind: 'bool', value: t.text === 'true', span: t.span };
       return { kind: 'field', name: t.text, span: t.span };
     }

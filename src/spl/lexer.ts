@@ -15,7 +15,7 @@ export type TokenKind =
   | 'lbracket'
   | 'rbracket'
   | 'comma'
-  | 'op'; // = == != < <= > >= + - * / . %
+  | 'op'; // = == != < <= > >= and a lone !
 
 export interface Token {
   readonly kind: TokenKind;
@@ -96,7 +96,9 @@ export function lex(src: string): LexResult {
       continue;
     }
     if (c === '!') {
-      diagnostics.push(diag('SPL001', "unexpected '!': only '!=' is an operator in SPL", { start: i, end: i + 1 }));
+      // `!` alone is not an SPL operator, but rules write `!match(...)` in where; the eval
+      // grammar reads it as NOT and every other grammar rejects it.
+      push('op', i, i + 1);
       i++;
       continue;
     }

@@ -74,11 +74,14 @@ function parsePrimary(c: Cursor, src: string): SearchExpr {
     c.next();
     return inner;
   }
-  if (t.kind === 'word' && (c.peek(1)?.kind === 'op' || (c.isKeyword('IN', 1) && c.is('lparen', undefined, 2)))) {
+  if (t.kind === 'op' && t.text === '!') c.fail('SPL001', "unexpected '!': search negates with NOT (or field!=value)", t.span);
+  // A quoted field name (`"userIdentity.type"=IAMUser`) compares like a bare one.
+  const quotedField = t.kind === 'string' && c.peek(1)?.kind === 'op' && !c.peek(1)?.spaceBefore;
+  if ((t.kind === 'word' || quotedField) && (c.peek(1)?.kind === 'op' || (c.isKeyword('IN', 1) && c.is('lparen', undefined, 2)))) {
     const op = c.peek(1) as Token;
     if (op.kind === 'op' && !SEARCH_OPS.has(op.text)) c.fail('SPL003', `operator '${op.text}' is not valid in search; use '=' or '!='`, op.span);
     c.next();
-    const field: FieldName = { name: t.text, span: t.span };
+    const field: FieldName = { name: t.kind === 'string' ? t.value : t.text, span: t.span };
     if (op.kind === 'word') {
       c.next(); // IN
       const open = c.next(); // (

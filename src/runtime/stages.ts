@@ -1,0 +1,453 @@
+/**
+ * Row-array stages for the rest of SPL: eval, rex (extract and sed), fillnull, sort, lookup and
+ * streamstats. Pure functions: input rows are never mutated; unchanged rows may be returned as is.
+ * Conventions as in index.ts: a field is absent when undefined, empty-string or an empty array.
+ */
+import type { EvalValue } from './eval.js';
+import { compileReplacement } from './eval.js';
+import type { FieldValue, Row, Scalar } from './index.js';
+
+function valuesOf(v: FieldValue | undefined): readonly Scalar[] {
+  if (v === undefined) return [];
+  return Array.isArray(v) ? (v as readonly Scalar[]) : [v as Scalar];
+}
+
+function present(v: FieldValue | undefined): boolean {
+  if (v === undefined || v === '') return false;
+  return !Array.isArray(v) || v.length > 0;
+}
+
+const NUMERIC_RE = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+function asNumber(v: Scalar): number | null {
+  if (typeof v === 'number') return Number.isFinite(v) ? v : null;
+  return NUMERIC_RE.test(v) ? Number(v) : null;
+}
+
+function lex(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+// ---- eval ---------------------------------------------------------------------------------------
+
+export interface EvalAssignment {
+  readonly field: string;
+  /** A compiled expression (compileValueExpr). */
+  readonly value: (row: Row) => EvalValue;
+}
+
+/**
+ * `eval a=..., b=...`: assignments run left to right, each seeing the fields set before it.
+ * A null result removes the field. A boolean result cannot be stored in a Splunk field (Splunk
+ * rejects the search); it removes the field too. [assumption for the runtime]
+ */
+export function evalStage(rows: readonly Row[], assignments: readonly EvalAssignment[]): Row[] {
+  return rows.map((row) => {
+    const out: Row = { ...row };
+    for (const { field, value } of assignments) {
+      const v = value(out);
+      if (v === null || typeof v === 'boolean') delete out[field];
+      else if (typeof v === 'object') out[field] = [...v];
+      else out[field] = v;
+    }
+    return out;
+  });
+}
+
+// ---- rex ----------------------------------------------------------------------------------------
+
+function nonGlobal(re: RegExp): RegExp {
+  return re.global || re.sticky ? new RegExp(re.source, re.flags.replace(/[gy]/g, '')) : re;
+}
+
+/**
+ * `rex field=f "(?<name>...)"` with max_match=1: the first value of `field` that matches sets each
+ * named group that took part in the match (an empty capture is an empty field, i.e. none).
+ * A row whose field is absent or does not match keeps its fields unchanged.
+ * [doc] https://help.splunk.com/en/splunk-enterprise/spl-search-reference/9.4/search-commands/rex
+ * Multivalue input: the first matching value is used. [assumption]
+ */
+export function rexExtract(rows: readonly Row[], field: string, jsRegex: RegExp, groups: readonly string[]): Row[] {
+  const re = nonGlobal(jsRegex);
+  return rows.map((row) => {
+    for (const v of valuesOf(row[field])) {
+      const m = re.exec(String(v));
+      if (!m) continue;
+      const out: Row = { ...row };
+      for (const g of groups) {
+        const captured = m.groups?.[g];
+        if (captured === undefined) continue; // group did not participate: field untouched [assumption]
+        if (captured === '') delete out[g];
+        else out[g] = captured;
+      }
+      return out;
+    }
+    return row;
+  });
+}
+
+/**
+ * `rex mode=sed field=f "s/regex/replacement/flags"`: replaces the first (or, with `g`, every) match
+ * in each value of `field`. In the replacement `\1`..`\9` are groups and `\0` is the whole match;
+ * `&` is literal (Splunk documents only `\n` backreferences, unlike sed's `&`) [assumption]; `$` is
+ * literal. [doc] https://help.splunk.com/en/splunk-enterprise/spl-search-reference/9.4/search-commands/rex
+ */
+export function rexSed(rows: readonly Row[], field: string, jsRegex: RegExp, replacement: string, global: boolean): Row[] {
+  const flags = jsRegex.flags.replace(/[gy]/g, '') + (global ? 'g' : '');
+  const re = new RegExp(jsRegex.source, flags);
+  const apply = compileReplacement(replacement);
+  const sub = (s: string): string => {
+    re.lastIndex = 0;
+    return s.replace(re, (match: string, ...rest: unknown[]) => {
+      const hasNamed = typeof rest[rest.length - 1] === 'object';
+      return apply(match, rest.slice(0, rest.length - (hasNamed ? 3 : 2)) as (string | undefined)[]);
+    });
+  };
+  return rows.map((row) => {
+    const v = row[field];
+    if (!present(v)) return row;
+    const out: Row = { ...row };
+    const replaced = valuesOf(v).map((x) => sub(String(x))).filter((x) => x !== '');
+    if (replaced.length === 0) delete out[field];
+    else out[field] = Array.isArray(v) ? replaced : (replaced[0] as string);
+    return out;
+  });
+}
+
+// ---- fillnull -----------------------------------------------------------------------------------
+
+/**
+ * `fillnull [value=v] [fields]`: sets absent fields to `value`. With no field list the fields are
+ * every field that appears in any row (Splunk: "null values are field values that are missing in a
+ * particular result but present in another result").
+ * [doc] https://help.splunk.com/en/splunk-enterprise/spl-search-reference/9.4/search-commands/fillnull
+ */
+export function fillnull(rows: readonly Row[], value: string, fields: readonly string[]): Row[] {
+  let names = fields;
+  if (names.length === 0) {
+    const all = new Set<string>();
+    for (const r of rows) for (const [k, v] of Object.entries(r)) if (present(v)) all.add(k);
+    names = [...all];
+  }
+  return rows.map((row) => {
+    let out: Row | null = null;
+    for (const f of names) {
+      if (present(row[f])) continue;
+      out ??= { ...row };
+      out[f] = value;
+    }
+    return out ?? row;
+  });
+}
+
+// ---- sort ---------------------------------------------------------------------------------------
+
+export interface SortKey {
+  readonly field: string;
+  readonly descending: boolean;
+  /** auto: numbers numerically and before strings; num: non-numbers count as missing; str; ip. */
+  readonly as: 'auto' | 'num' | 'str' | 'ip';
+}
+
+type SortVal = { readonly rank: number; readonly n: number; readonly s: string } | null;
+
+function ipKey(s: string): number | null {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(s.trim());
+  if (!m) return null;
+  let n = 0;
+  for (let i = 1; i <= 4; i++) {
+    const o = Number(m[i]);
+    if (o > 255) return null;
+    n = n * 256 + o;
+  }
+  return n;
+}
+
+function sortValue(v: FieldValue | undefined, as: SortKey['as']): SortVal {
+  // A multivalue field sorts by its first value. [assumption]
+  const x = valuesOf(v)[0];
+  if (x === undefined || x === '') return null;
+  const s = String(x);
+  switch (as) {
+    case 'str':
+      return { rank: 0, n: 0, s };
+    case 'num': {
+      const n = asNumber(x);
+      return n === null ? null : { rank: 0, n, s };
+    }
+    case 'ip': {
+      const n = ipKey(s);
+      return n === null ? { rank: 1, n: 0, s } : { rank: 0, n, s };
+    }
+    case 'auto': {
+      const n = asNumber(x);
+      return n === null ? { rank: 1, n: 0, s } : { rank: 0, n, s };
+    }
+  }
+}
+
+function compareSortVals(a: NonNullable<SortVal>, b: NonNullable<SortVal>): number {
+  if (a.rank !== b.rank) return a.rank - b.rank;
+  if (a.rank === 0 && a.n !== b.n) return a.n < b.n ? -1 : 1;
+  return lex(a.s, b.s);
+}
+
+/**
+ * Splunk `sort`: keys in order, `-` descending. Numbers sort numerically, strings in byte
+ * (code-unit) order: digits before uppercase before lowercase. Rows missing a key sort last in
+ * both directions ("smallest if descending, largest if ascending"). Stable. `limit` 0 keeps all.
+ * [doc] https://help.splunk.com/splunk-enterprise/spl-search-reference/9.0/search-commands/sort ,
+ * https://help.splunk.com/en/splunk-enterprise/search/spl2-search-manual/sort-and-order
+ * `auto` puts numeric values before non-numeric ones, which agrees with "numbers before letters";
+ * Splunk's own auto heuristic for strings that merely start with digits is not reproduced.
+ * `ip` sorts IPv4 addresses numerically, before other values.
+ */
+export function sortRows(rows: readonly Row[], keys: readonly SortKey[], limit: number): Row[] {
+  const decorated = rows.map((row, index) => ({ row, index, vals: keys.map((k) => sortValue(row[k.field], k.as)) }));
+  decorated.sort((a, b) => {
+    for (let i = 0; i < keys.length; i++) {
+      const x = a.vals[i] ?? null;
+      const y = b.vals[i] ?? null;
+      if (x === null && y === null) continue;
+      if (x === null) return 1;
+      if (y === null) return -1;
+      const c = compareSortVals(x, y);
+      if (c !== 0) return (keys[i] as SortKey).descending ? -c : c;
+    }
+    return a.index - b.index;
+  });
+  const sorted = decorated.map((d) => d.row);
+  return limit > 0 ? sorted.slice(0, limit) : sorted;
+}
+
+// ---- lookup -------------------------------------------------------------------------------------
+
+export interface LookupInput {
+  /** The event field. */
+  readonly field: string;
+  /** The table column it is matched against. */
+  readonly column: string;
+}
+
+export interface LookupOutput {
+  readonly column: string;
+  /** The event field to write. */
+  readonly as: string;
+}
+
+/** Splunk's default max_matches for a lookup without time_field. [doc: transforms.conf] */
+const MAX_MATCHES = 100;
+
+/**
+ * `lookup table in AS f ... OUTPUT|OUTPUTNEW out AS g ...` (and `iplocation` with a GeoIP table).
+ * Matching is exact and case-sensitive on every input column (case_sensitive_match defaults to
+ * true); a multivalue input tries each value. Matching table rows (file order, at most 100) give
+ * each output field its values; several distinct values make a multivalue. With no outputs listed,
+ * every non-input column is output under its own name. OUTPUT overwrites existing fields,
+ * OUTPUTNEW only fills absent ones. A row with no match is unchanged ("nothing is output to your
+ * event if no match is found"; whether OUTPUT blanks an existing field then is [assumption: no]).
+ * A null table (not available to the matcher) leaves every row unchanged.
+ * [doc] https://help.splunk.com/splunk-enterprise/spl-search-reference/10.0/search-commands/lookup ,
+ * https://docs.splunk.com/Documentation/Splunk/9.4.0/Knowledge/Addfieldmatchingrulestoyourlookupconfiguration
+ */
+export function enrich(
+  rows: readonly Row[],
+  table: readonly Readonly<Record<string, string>>[] | null,
+  inputs: readonly LookupInput[],
+  outputs: readonly LookupOutput[],
+  overwrite: boolean,
+): Row[] {
+  if (table === null || inputs.length === 0) return [...rows];
+  const inputColumns = new Set(inputs.map((i) => i.column));
+  let outs = outputs;
+  if (outs.length === 0) {
+    const cols = new Set<string>();
+    for (const t of table) for (const k of Object.keys(t)) if (!inputColumns.has(k)) cols.add(k);
+    outs = [...cols].map((c) => ({ column: c, as: c }));
+  }
+  // Index the table once by its key columns.
+  const index = new Map<string, number[]>();
+  table.forEach((t, i) => {
+    const key: string[] = [];
+    for (const inp of inputs) {
+      const v = t[inp.column];
+      if (v === undefined || v === '') return;
+      key.push(v);
+    }
+    const id = JSON.stringify(key);
+    const list = index.get(id) ?? [];
+    list.push(i);
+    index.set(id, list);
+  });
+  return rows.map((row) => {
+    // Every combination of input values (a multivalue input tries each value).
+    let combos: string[][] = [[]];
+    for (const inp of inputs) {
+      const vs = valuesOf(row[inp.field]).map(String).filter((s) => s !== '');
+      if (vs.length === 0) return row;
+      combos = combos.flatMap((c) => vs.map((v) => [...c, v]));
+    }
+    const matches: number[] = [];
+    for (const c of combos) for (const i of index.get(JSON.stringify(c)) ?? []) if (!matches.includes(i)) matches.push(i);
+    if (matches.length === 0) return row;
+    matches.sort((a, b) => a - b);
+    const hits = matches.slice(0, MAX_MATCHES);
+    const out: Row = { ...row };
+    for (const o of outs) {
+      if (!overwrite && present(row[o.as])) continue;
+      const vals: string[] = [];
+      for (const i of hits) {
+        const v = table[i]?.[o.column];
+        if (v !== undefined && v !== '' && !vals.includes(v)) vals.push(v);
+      }
+      if (vals.length === 0) {
+        if (overwrite) delete out[o.as]; // a matched row with an empty output column clears it
+        continue;
+      }
+      out[o.as] = vals.length === 1 ? (vals[0] as string) : vals;
+    }
+    return out;
+  });
+}
+
+// ---- streamstats --------------------------------------------------------------------------------
+
+export interface StreamAgg {
+  readonly fn: string;
+  /** Field name, `*` for every field, or null (count of events). */
+  readonly field: string | null;
+  readonly as: string;
+}
+
+export const STREAMSTATS_FUNCTIONS: ReadonlySet<string> = new Set(['count', 'dc', 'values', 'list', 'sum', 'avg', 'min', 'max', 'first', 'last', 'earliest', 'latest']);
+
+interface AggState {
+  count: number;
+  seen: Set<string>;
+  all: Scalar[];
+  sum: number;
+  nums: number;
+  min: Scalar | undefined;
+  max: Scalar | undefined;
+  first: Scalar | undefined;
+  last: Scalar | undefined;
+}
+
+function newState(): AggState {
+  return { count: 0, seen: new Set(), all: [], sum: 0, nums: 0, min: undefined, max: undefined, first: undefined, last: undefined };
+}
+
+/** min/max order as in stats: numbers numerically and below strings, strings lexicographically. */
+function statsOrder(a: Scalar, b: Scalar): number {
+  const x = asNumber(a);
+  const y = asNumber(b);
+  if (x !== null && y !== null) return x - y;
+  if (x !== null) return -1;
+  if (y !== null) return 1;
+  return lex(String(a), String(b));
+}
+
+function feed(st: AggState, values: readonly Scalar[]): void {
+  for (const v of values) {
+    st.count++;
+    st.seen.add(String(v));
+    if (st.all.length < 10000) st.all.push(v);
+    const n = asNumber(v);
+    if (n !== null) {
+      st.sum += n;
+      st.nums++;
+    }
+    if (st.min === undefined || statsOrder(v, st.min) < 0) st.min = v;
+    if (st.max === undefined || statsOrder(v, st.max) > 0) st.max = v;
+    st.first ??= v;
+    st.last = v;
+  }
+}
+
+function result(fn: string, st: AggState): FieldValue | undefined {
+  switch (fn) {
+    case 'count':
+      return st.count;
+    case 'dc':
+      return st.seen.size;
+    case 'values': {
+      const vs = [...st.seen].sort(lex);
+      return vs.length === 0 ? undefined : vs.length === 1 ? vs[0] : vs;
+    }
+    case 'list': {
+      const vs = st.all.slice(0, 100).map(String);
+      return vs.length === 0 ? undefined : vs.length === 1 ? vs[0] : vs;
+    }
+    case 'sum':
+      return st.nums ? st.sum : undefined;
+    case 'avg':
+      return st.nums ? st.sum / st.nums : undefined;
+    case 'min':
+      return st.min;
+    case 'max':
+      return st.max;
+    case 'first':
+    case 'earliest':
+      return st.first;
+    case 'last':
+    case 'latest':
+      return st.last;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * `streamstats <aggs> [by f...]` with current=true and no window: each row gets the aggregate of
+ * the rows of its group seen so far, itself included, in input order. count with no field counts
+ * rows; with a field (and every other function) only the row's values of that field are fed, so a
+ * row lacking the field still receives the running value so far. A row lacking a by-field is passed
+ * through without aggregates [assumption, matching stats dropping such rows from groups]; a
+ * multivalue by-field groups by its whole value list [assumption]. Unknown functions throw.
+ * [doc] https://help.splunk.com/en/splunk-enterprise/spl-search-reference/9.4/search-commands/streamstats
+ */
+export function streamstats(rows: readonly Row[], aggs: readonly StreamAgg[], by: readonly string[]): Row[] {
+  for (const a of aggs) if (!STREAMSTATS_FUNCTIONS.has(a.fn)) throw new Error(`ruleport runtime: streamstats does not support ${a.fn}()`);
+  const groups = new Map<string, Map<string, AggState>>();
+  return rows.map((row) => {
+    const key: string[][] = [];
+    for (const f of by) {
+      const vs = valuesOf(row[f]).map(String).filter((s) => s !== '');
+      if (vs.length === 0) return row;
+      key.push(vs);
+    }
+    const id = JSON.stringify(key);
+    let states = groups.get(id);
+    if (!states) {
+      states = new Map();
+      groups.set(id, states);
+    }
+    const out: Row = { ...row };
+    const stateFor = (k: string): AggState => {
+      let s = (states as Map<string, AggState>).get(k);
+      if (!s) {
+        s = newState();
+        (states as Map<string, AggState>).set(k, s);
+      }
+      return s;
+    };
+    aggs.forEach((a, i) => {
+      if (a.field === null) {
+        const st = stateFor(`${i}`);
+        st.count++;
+        const v = result(a.fn, st);
+        if (v !== undefined) out[a.as] = v;
+        return;
+      }
+      const fields = a.field === '*' ? Object.keys(row).filter((k) => !by.includes(k)) : [a.field];
+      for (const f of fields) {
+        const st = stateFor(`${i}:${f}`);
+        feed(st, valuesOf(row[f]).filter((v) => v !== ''));
+        const v = result(a.fn, st);
+        const name = a.field === '*' ? (a.as === '*' ? f : a.as.replace('*', f)) : a.as;
+        if (v !== undefined) out[name] = v;
+      }
+    });
+    return out;
+  });
+}
