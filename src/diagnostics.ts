@@ -43,6 +43,8 @@ export const CODES = {
   'SPL103': { kind: 'unsupported', severity: 'error', summary: 'unknown macro' },
   'SPL104': { kind: 'unsupported', severity: 'error', summary: 'function not supported' },
   'SPL110': { kind: 'lossy', severity: 'info', summary: 'output macro dropped' },
+  'SPL111': { kind: 'lint', severity: 'info', summary: 'raw-event idiom read as the field test it stands for' },
+  'SPL112': { kind: 'lint', severity: 'info', summary: 'macro expanded from an assumed definition' },
   // regex
   'RX001': { kind: 'syntax', severity: 'error', summary: 'regex syntax error' },
   'RX101': { kind: 'unsupported', severity: 'error', summary: 'regex construct not expressible in this flavour' },

@@ -6,9 +6,12 @@ import { Ajv } from 'ajv';
 import { DATA_DIR } from '../paths.js';
 
 export type MacroDef =
-  | { readonly kind: 'scope'; readonly scope: string }
+  /** `source`, when given, is the data source to assume if no source macro follows. */
+  | { readonly kind: 'scope'; readonly scope: string; readonly source?: string }
   | { readonly kind: 'source'; readonly source: string }
   | { readonly kind: 'output' }
+  /** Used inside a field list (`table \`m\` a, b`): stands for these field names. */
+  | { readonly kind: 'fields'; readonly fields: readonly string[] }
   /** Replaced by `body` (SPL, after a pipe) with `$arg$` placeholders filled from the call. */
   | { readonly kind: 'expand'; readonly args: readonly string[]; readonly body: string };
 
@@ -18,9 +21,20 @@ const schema = {
   type: 'object',
   additionalProperties: {
     oneOf: [
-      { type: 'object', required: ['kind', 'scope'], properties: { kind: { const: 'scope' }, scope: { type: 'string' } }, additionalProperties: false },
+      {
+        type: 'object',
+        required: ['kind', 'scope'],
+        properties: { kind: { const: 'scope' }, scope: { type: 'string' }, source: { type: 'string' } },
+        additionalProperties: false,
+      },
       { type: 'object', required: ['kind', 'source'], properties: { kind: { const: 'source' }, source: { type: 'string' } }, additionalProperties: false },
       { type: 'object', required: ['kind'], properties: { kind: { const: 'output' } }, additionalProperties: false },
+      {
+        type: 'object',
+        required: ['kind', 'fields'],
+        properties: { kind: { const: 'fields' }, fields: { type: 'array', items: { type: 'string' } } },
+        additionalProperties: false,
+      },
       {
         type: 'object',
         required: ['kind', 'args', 'body'],

@@ -7,6 +7,7 @@ import type { Command, CommandKind } from '../spl/ast.js';
 import { assertNever, type Aggregation, type AggFunction, type DataSource, type Detection, type Expr, type Stage, type ValueExpr } from '../ir/types.js';
 import type { MacroDef, MacroTable } from '../ir/macros.js';
 import { parseSpl } from '../spl/parse.js';
+import { macroRef } from '../spl/commands.js';
 import type { RuleSource } from '../rules/source.js';
 import { parseRegex } from '../regex/index.js';
 import { and, TRUE } from './build.js';
@@ -20,6 +21,8 @@ interface State {
   readonly diagnostics: Diagnostic[];
   readonly macros: MacroTable;
   sourceId: string | null;
+  /** The data source a scope macro implies when no source macro names one. */
+  scopeSource: string | null;
   readonly macroNames: string[];
   /** Macro expansion depth, to stop recursive definitions. */
   depth: number;
@@ -42,6 +45,7 @@ function useMacro(s: State, name: string, span: Span, leading: boolean, args: re
   s.macroNames.push(name);
   switch (def.kind) {
     case 'scope':
+      if (def.source) s.scopeSource = def.source;
       return;
     case 'source':
       if (!leading) s.diagnostics.push(diag('SPL102', `data-source macro \`${name}\` must lead the search`, span));
@@ -53,7 +57,26 @@ function useMacro(s: State, name: string, span: Span, leading: boolean, args: re
     case 'expand':
       expandMacro(s, name, def, args, span);
       return;
+    case 'fields':
+      s.diagnostics.push(diag('SPL102', `macro \`${name}\` stands for field names and belongs in a field list`, span));
+      return;
   }
+}
+
+/** A field list with `fields` macros replaced by their field names. */
+function expandFieldList(s: State, fields: readonly { name: string; span: Span }[]): { name: string; span: Span }[] {
+  return fields.flatMap((f) => {
+    if (!f.name.startsWith('`')) return [{ name: f.name, span: f.span }];
+    const ref = macroRef({ value: f.name.slice(1, -1), span: f.span });
+    const def = s.macros[ref.name];
+    if (def?.kind !== 'fields') {
+      s.diagnostics.push(diag('SPL103', `macro \`${ref.name}\` in a field list has no field-list definition (add one to a --macros file)`, f.span));
+      return [];
+    }
+    s.macroNames.push(ref.name);
+    s.diagnostics.push(diag('SPL112', `\`${ref.name}\` expanded to ${def.fields.length ? def.fields.join(', ') : 'no fields'}`, f.span));
+    return def.fields.map((name) => ({ name, span: f.span }));
+  });
 }
 
 /**
@@ -70,10 +93,12 @@ function expandMacro(s: State, name: string, def: Extract<MacroDef, { kind: 'exp
     return;
   }
   const body = def.args.reduce((text, arg, i) => text.split(`$${arg}$`).join(args[i] ?? ''), def.body);
-  const parsed = parseSpl(`| ${body}`);
+  s.diagnostics.push(diag('SPL112', `\`${name}\` expanded to \`| ${body}\``, span));
+  // An empty leading `search` makes the body parse as the commands after a pipe.
+  const parsed = parseSpl(`search | ${body}`);
   for (const d of parsed.diagnostics) s.diagnostics.push({ ...d, span, message: `in the expansion of \`${name}\`: ${d.message}` });
   s.depth++;
-  for (const cmd of parsed.pipeline.commands) run(respan(cmd, span), s);
+  for (const cmd of parsed.pipeline.commands.slice(1)) run(respan(cmd, span), s);
   s.depth--;
 }
 
@@ -100,7 +125,7 @@ const SPAN_UNITS: Readonly<Record<string, number>> = {
 const NORMALIZERS: { readonly [K in CommandKind]: Normalizer<K> } = {
   search(cmd, s) {
     cmd.macros.forEach((m) => useMacro(s, m.name, m.span, true, m.args));
-    if (cmd.expr) addFilter(s, normalizeSearch(cmd.expr), cmd.span);
+    if (cmd.expr) addFilter(s, normalizeSearch(cmd.expr, s.diagnostics), cmd.span);
   },
   where(cmd, s) {
     const r = normalizeWhere(cmd.expr);
@@ -122,10 +147,10 @@ const NORMALIZERS: { readonly [K in CommandKind]: Normalizer<K> } = {
     addFilter(s, cmd.negated ? { kind: 'not', arg: re, span: cmd.span } : re, cmd.span);
   },
   table(cmd, s) {
-    s.stages.push({ kind: 'project', mode: 'table', fields: cmd.fields.map((f) => ({ name: f.name, span: f.span })), span: cmd.span });
+    s.stages.push({ kind: 'project', mode: 'table', fields: expandFieldList(s, cmd.fields), span: cmd.span });
   },
   fields(cmd, s) {
-    s.stages.push({ kind: 'project', mode: cmd.remove ? 'remove' : 'keep', fields: cmd.fields.map((f) => ({ name: f.name, span: f.span })), span: cmd.span });
+    s.stages.push({ kind: 'project', mode: cmd.remove ? 'remove' : 'keep', fields: expandFieldList(s, cmd.fields), span: cmd.span });
   },
   rename(cmd, s) {
     s.stages.push({ kind: 'rename', pairs: cmd.pairs.map((p) => ({ from: { ...p.from }, to: { ...p.to } })), span: cmd.span });
@@ -341,9 +366,9 @@ export interface NormalizeResult {
 }
 
 export function normalize(rule: RuleSource, commands: readonly Command[], macros: MacroTable): NormalizeResult {
-  const s: State = { filter: TRUE, stages: [], diagnostics: [], macros, sourceId: null, macroNames: [], depth: 0 };
+  const s: State = { filter: TRUE, stages: [], diagnostics: [], macros, sourceId: null, scopeSource: null, macroNames: [], depth: 0 };
   for (const cmd of commands) run(cmd, s);
-  const source: DataSource = { id: s.sourceId, macros: s.macroNames };
+  const source: DataSource = { id: s.sourceId ?? s.scopeSource, macros: s.macroNames };
   const detection: Detection = {
     id: rule.id,
     title: rule.title,

@@ -1,16 +1,19 @@
 /** Splunk `search` semantics to IR: case-insensitive wildcard values, `!=` vs NOT, TERM, IN. */
+import { diag, type Diagnostic } from '../diagnostics.js';
 import type { SearchExpr, SearchValue } from '../spl/ast.js';
 import type { Expr, FieldRef } from '../ir/types.js';
 import { and, not, or } from './build.js';
 
-export function normalizeSearch(e: SearchExpr): Expr {
+/** `notes` collects info diagnostics about idioms read as field tests. */
+export function normalizeSearch(e: SearchExpr, notes: Diagnostic[] = []): Expr {
+  const recur = (x: SearchExpr): Expr => normalizeSearch(x, notes);
   switch (e.kind) {
     case 'and':
-      return and(e.args.map(normalizeSearch));
+      return and(e.args.map(recur));
     case 'or':
-      return or(e.args.map(normalizeSearch));
+      return or(e.args.map(recur));
     case 'not':
-      return not(normalizeSearch(e.arg), e.span);
+      return not(recur(e.arg), e.span);
     case 'in': {
       const field: FieldRef = { name: e.field.name, span: e.field.span };
       return or(e.values.map((v) => valueMatch(field, v, e.span)));
@@ -32,7 +35,7 @@ export function normalizeSearch(e: SearchExpr): Expr {
       break;
     }
     case 'keyword':
-      return keyword(e.value);
+      return keyword(e.value, notes);
   }
 }
 
@@ -57,17 +60,23 @@ function valueMatch(field: FieldRef, v: SearchValue, span: { start: number; end:
   return { kind: 'eq', field, pattern: v.text.split('*'), caseSensitive: v.wrapper === 'CASE', span };
 }
 
-function keyword(v: SearchValue): Expr {
+function keyword(v: SearchValue, notes: Diagnostic[]): Expr {
   if (v.wrapper === 'TERM') {
     // TERM(field=value) is how Armory rules test a field cheaply on the raw event: read it as the
     // field test it stands for (splunk-semantics.md §2.3); other TERM()s stay raw-token searches.
     const m = /^([A-Za-z_][\w.]*)=([^\s=]+)$/.exec(v.text);
     if (m) {
-      const name = m[1] as string;
-      const field: FieldRef = { name, span: v.span };
-      return { kind: 'eq', field, pattern: [m[2] as string], caseSensitive: false, span: v.span };
+      notes.push(diag('SPL111', `TERM(${v.text}) read as ${m[1]}=${m[2]}: the same test on structured events`, v.span));
+      return { kind: 'eq', field: { name: m[1] as string, span: v.span }, pattern: [m[2] as string], caseSensitive: false, span: v.span };
     }
     return { kind: 'term', value: v.text, form: 'token', span: v.span };
+  }
+  // "<EventID>4688<" finds the event code in XML-rendered Windows events: the Armory ORs it with
+  // TERM(EventCode=4688) for events rendered the classic way. Both test the event code.
+  const xml = v.quoted ? /^<?EventID>(\d+)<$/.exec(v.text) : null;
+  if (xml) {
+    notes.push(diag('SPL111', `"${v.text}" read as EventCode=${xml[1]}: the event-code test for XML-rendered events`, v.span));
+    return { kind: 'eq', field: { name: 'EventCode', span: v.span }, pattern: [xml[1] as string], caseSensitive: false, span: v.span };
   }
   return { kind: 'term', value: v.text, form: v.quoted ? 'phrase' : 'keyword', span: v.span };
 }

@@ -28,7 +28,8 @@ export function loadRuleFile(file: string): LoadResult {
 function asList(v: unknown): string[] {
   if (v === null || v === undefined) return [];
   if (typeof v === 'string') return [v];
-  return (v as unknown[]).filter((x): x is string => typeof x === 'string');
+  // One Armory rule nests its technique list one level deep; flatten it.
+  return (v as unknown[]).flat().filter((x): x is string => typeof x === 'string');
 }
 
 /** Parses rule text (already read); separated from I/O so tests and stdin can use it. */

@@ -27,7 +27,12 @@ function fieldList(c: Cursor, stopWords: readonly string[] = []): FieldName[] {
     const t = c.peek();
     if (!t) break;
     if (t.kind === 'word' && stopWords.includes(t.text.toLowerCase())) break;
-    if (t.kind === 'macro') c.fail('SPL103', `macro \`${t.value}\` inside a field list has no definition ruleport can expand`, t.span);
+    if (t.kind === 'macro') {
+      // Expanded by the normalizer from the macro table (kind `fields`).
+      c.next();
+      fields.push({ name: `\`${t.value}\``, span: t.span });
+      continue;
+    }
     if (t.kind !== 'word' && t.kind !== 'string' && t.kind !== 'squote') c.fail('SPL003', `expected a field name, found '${t.text}'`, t.span);
     c.next();
     fields.push({ name: t.kind === 'word' ? t.text : t.value, span: t.span });
@@ -38,20 +43,18 @@ function fieldList(c: Cursor, stopWords: readonly string[] = []): FieldName[] {
 /**
  * One SPL argument: adjacent tokens with no space between them, quotes removed and the pieces
  * joined, as Splunk's argument tokenizer does. Rules rely on it: `(?<name>"regex")` and
- * `"(?<name>.+?\.exe")` both reach PCRE as one pattern. It must contain a quoted part.
+ * `"(?<name>.+?\.exe")` both reach PCRE as one pattern.
  */
 function gluedArgument(c: Cursor, what: string, at: Span): { value: string; span: Span; offsets: number[] } {
   const first = c.peek();
   if (!first) return c.fail('SPL004', `${what} needs a double-quoted argument`, at);
   let value = '';
   const offsets: number[] = [];
-  let quoted = false;
   let end = first.span.end;
   for (let t: Token | undefined = first; t && (t === first || !t.spaceBefore) && t.kind !== 'pipe'; t = c.peek()) {
     c.next();
     end = t.span.end;
     if (t.kind === 'string') {
-      quoted = true;
       value += t.value;
       offsets.push(...(t.valueOffsets ?? []).slice(0, t.value.length));
     } else {
@@ -60,7 +63,8 @@ function gluedArgument(c: Cursor, what: string, at: Span): { value: string; span
     }
   }
   offsets.push(end);
-  if (!quoted) c.fail('SPL004', `${what} needs a double-quoted argument`, { start: first.span.start, end });
+  // Splunk's docs ask for quotes, but rules also write short patterns bare (`regex auid=^\d+`);
+  // without quotes the argument ends at the first space or pipe, as in Splunk.
   return { value, span: { start: first.span.start, end }, offsets };
 }
 
