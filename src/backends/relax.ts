@@ -1,0 +1,87 @@
+/**
+ * Relaxing filter leaves a backend cannot express, in the direction that keeps every match:
+ * a leaf under an even number of NOTs becomes `true`, under an odd number `false`. The result
+ * matches a superset of the original events, so each relaxed leaf is a `wider` lossy diagnostic.
+ * Backends with no raw event (KQL, EQL, ES|QL) use it for bare keywords, phrases and TERM(),
+ * which the Armory writes as cheap prefilters in front of precise field tests.
+ */
+import { diag, type BackendId, type Diagnostic } from '../diagnostics.js';
+import { and, not, or } from '../normalize/build.js';
+import { assertNever, type Expr } from '../ir/types.js';
+
+const TRUE: Expr = { kind: 'and', args: [] };
+const FALSE: Expr = { kind: 'or', args: [] };
+
+/** The filter with every leaf for which `relaxable` holds replaced, plus one diagnostic per leaf. */
+export function relaxLeaves(
+  e: Expr,
+  relaxable: (leaf: Expr) => string | null,
+  backend: BackendId,
+): { expr: Expr; diagnostics: Diagnostic[] } {
+  const diagnostics: Diagnostic[] = [];
+  const walk = (x: Expr, positive: boolean): Expr => {
+    switch (x.kind) {
+      case 'and':
+        return simplify(and(x.args.map((a) => walk(a, positive))));
+      case 'or':
+        return simplify(or(x.args.map((a) => walk(a, positive))));
+      case 'not':
+        return simplify(not(walk(x.arg, !positive), x.span));
+      case 'eq':
+      case 'regex':
+      case 'cmp':
+      case 'exists':
+      case 'term':
+      case 'cidr':
+      case 'cond': {
+        const why = relaxable(x);
+        if (why === null) return x;
+        diagnostics.push(
+          diag('BE006', `${why}; dropped from the ${backend} query, which therefore also matches events this test would have excluded`, 'span' in x ? x.span : null, {
+            backend,
+            direction: 'wider',
+          }),
+        );
+        return positive ? TRUE : FALSE;
+      }
+      default:
+        return assertNever(x, 'expression');
+    }
+  };
+  return { expr: walk(e, true), diagnostics };
+}
+
+/** Constant folding after relaxation: `and` with false is false, `or` with true is true. */
+function simplify(e: Expr): Expr {
+  switch (e.kind) {
+    case 'and': {
+      if (e.args.some(isFalse)) return FALSE;
+      const rest = e.args.filter((a) => !isTrue(a));
+      return rest.length === 1 ? (rest[0] as Expr) : { kind: 'and', args: rest };
+    }
+    case 'or': {
+      if (e.args.some(isTrue)) return TRUE;
+      const rest = e.args.filter((a) => !isFalse(a));
+      return rest.length === 1 ? (rest[0] as Expr) : { kind: 'or', args: rest };
+    }
+    case 'not':
+      if (isTrue(e.arg)) return FALSE;
+      if (isFalse(e.arg)) return TRUE;
+      return e;
+    default:
+      return e;
+  }
+}
+
+function isTrue(e: Expr): boolean {
+  return e.kind === 'and' && e.args.length === 0;
+}
+
+function isFalse(e: Expr): boolean {
+  return e.kind === 'or' && e.args.length === 0;
+}
+
+/** The usual predicate: raw-event searches, for targets whose events have no raw text. */
+export function rawSearch(leaf: Expr): string | null {
+  return leaf.kind === 'term' ? `raw-event search ${leaf.form === 'phrase' ? `"${leaf.value}"` : leaf.form === 'token' ? `TERM(${leaf.value})` : leaf.value} has no equivalent: the target's events have no raw text` : null;
+}
