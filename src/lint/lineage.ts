@@ -11,10 +11,16 @@ export type FieldSet =
   | { readonly kind: 'open' }
   | { readonly kind: 'restricted'; readonly patterns: readonly string[]; readonly by: Stage };
 
+const patternCache = new Map<string, RegExp>();
+
 /** Splunk field-name wildcard match (case-sensitive, `*` any run). */
 export function nameMatches(pattern: string, name: string): boolean {
   if (!pattern.includes('*')) return pattern === name;
-  const re = new RegExp(`^${pattern.split('*').map(escapeRe).join('.*')}$`, 's');
+  let re = patternCache.get(pattern);
+  if (!re) {
+    re = new RegExp(`^${pattern.split('*').map(escapeRe).join('.*')}$`, 's');
+    patternCache.set(pattern, re);
+  }
   return re.test(name);
 }
 
