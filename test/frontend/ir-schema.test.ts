@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { findRuleFiles } from '../../src/build.js';
@@ -17,6 +17,26 @@ describe('the IR matches its JSON schema', () => {
     expect(validate.errors ?? []).toEqual([]);
     expect(ok).toBe(true);
   });
+
+  it('holds for every corpus rule that normalizes (what `explain --ir` prints)', () => {
+    const dir = '../shared/corpus/armory';
+    if (!existsSync(dir)) {
+      console.warn('SKIPPED: ../shared/corpus/armory not found; the corpus IR check did not run');
+      return;
+    }
+    let checked = 0;
+    for (const file of findRuleFiles([dir])) {
+      const loaded = loadRuleFile(file);
+      if (!loaded.rule) continue;
+      const d = frontEnd(loaded.rule).detection;
+      if (!d) continue;
+      const ok = validate(JSON.parse(JSON.stringify(d)));
+      expect(validate.errors ?? [], file).toEqual([]);
+      expect(ok).toBe(true);
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(800);
+  }, 120_000);
 
   it('`ruleport explain --ir` prints that IR', () => {
     const out = execFileSync('node', ['dist/src/cli.js', 'explain', 'rules/tunneling_process_created_fixed.yml', '--ir'], { encoding: 'utf8' });
