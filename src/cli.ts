@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
- * ruleport CLI. Exit codes: 0 ok, 1 findings at or above the threshold (errors by default) or
- * stale outputs, 2 usage or I/O error. One module per command under src/cli/.
+ * ruleport CLI. Exit codes: 0 ok, 1 findings at or above the threshold or stale outputs (diff:
+ * differences), 2 usage or I/O error. One module per command under src/cli/.
  */
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
@@ -11,10 +11,23 @@ import { convertCommand } from './cli/convert.js';
 import { corpusCommand } from './cli/corpus.js';
 import { explainCommand } from './cli/explain.js';
 import { lintCommand } from './cli/lint.js';
+import { diffCommand } from './cli/diff.js';
 import { matchCommand } from './cli/match.js';
-import type { GlobalArgs } from './cli/shared.js';
+import { EXIT_CODES_EPILOG, UsageError, type GlobalArgs } from './cli/shared.js';
 
-class UsageError extends Error {}
+/** Every command's --help ends with the exit codes (diff documents its own, as diff(1)). */
+function withExitCodes(y: Argv<GlobalArgs>): Argv<GlobalArgs> {
+  return new Proxy(y, {
+    get(target, prop, receiver) {
+      if (prop !== 'command') {
+        const v: unknown = Reflect.get(target, prop, receiver);
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      }
+      return (cmd: string, desc: string, builder: (y: Argv<GlobalArgs>) => Argv<GlobalArgs>, handler: (a: unknown) => void) =>
+        target.command(cmd, desc, (yy: Argv<GlobalArgs>) => (cmd.startsWith('diff') ? builder(yy) : builder(yy).epilog(EXIT_CODES_EPILOG)), handler);
+    },
+  });
+}
 
 async function main(argv: string[]): Promise<number> {
   let code = 0;
@@ -25,7 +38,7 @@ async function main(argv: string[]): Promise<number> {
     .scriptName('ruleport')
     .usage('$0 <command> [options]\n\nTranspile Splunk SPL detection rules to Sigma, KQL, EQL, ES|QL and TypeScript.')
     .option('macros', { type: 'string', describe: 'YAML file of macro definitions (merged over the built-in ones)' }) as unknown as Argv<GlobalArgs>;
-  for (const add of [convertCommand, lintCommand, explainCommand, buildCommand, checkCommand, corpusCommand, matchCommand]) y = add(y, setExit);
+  for (const add of [convertCommand, lintCommand, explainCommand, buildCommand, checkCommand, diffCommand, corpusCommand, matchCommand]) y = add(withExitCodes(y), setExit);
   await y
     .demandCommand(1, 'name a command (see --help)')
     .strict()
@@ -33,7 +46,11 @@ async function main(argv: string[]): Promise<number> {
       if (err) throw err;
       throw new UsageError(msg);
     })
+    .epilog(EXIT_CODES_EPILOG)
     .help()
+    .alias('help', 'h')
+    .version()
+    .wrap(Math.min(110, process.stdout.columns || 100))
     .parseAsync();
   return code;
 }

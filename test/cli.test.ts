@@ -10,7 +10,7 @@ function cli(args: string[], input?: string): { code: number | null; stdout: str
 const SEED = 'rules/tunneling_process_created.yml';
 const FIXED = 'rules/tunneling_process_created_fixed.yml';
 
-describe('ruleport CLI', () => {
+describe('ruleport CLI', { timeout: 60_000 }, () => {
   it('lint reports the dead process field with line and column, and exits 1', () => {
     const r = cli(['lint', SEED]);
     expect(r.code).toBe(1);

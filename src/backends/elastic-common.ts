@@ -9,6 +9,7 @@ import { mayExist } from '../lint/lineage.js';
 import type { FieldType } from '../profiles/profile.js';
 import { translateRegex } from '../regex/index.js';
 import type { RenderContext } from './context.js';
+import { rawSearch } from './relax.js';
 
 // ---------------------------------------------------------------------------------------------
 // Strings
@@ -239,4 +240,41 @@ export function userDomainNote(ctx: RenderContext, backend: BackendId, col: Colu
   ctx.report(
     diag('BE006', `'${e.field.name}' holds DOMAIN\\name in Splunk but ECS splits it into user.domain and user.name; a value with a backslash never equals user.name`, e.span, { backend }),
   );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Notes
+
+/**
+ * One comment line per lossy diagnostic of the given codes, so the output itself says where it
+ * differs from Splunk and in which direction (the diagnostics carry the same text and location).
+ */
+export function lossyNotes(ctx: RenderContext, codes: readonly string[]): string[] {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const d of ctx.diagnostics) {
+    if (d.kind !== 'lossy' || !codes.includes(d.code)) continue;
+    const text = `lossy${d.direction ? ` (${d.direction})` : ''}: ${d.message}`;
+    if (seen.has(text)) continue;
+    seen.add(text);
+    out.push(text);
+  }
+  return out;
+}
+
+/**
+ * Leaves EQL and ES|QL relax rather than fail on (see relax.ts): raw-event searches (no raw text
+ * in ECS events) and regexes the Lucene dialect cannot express (an inner anchor, look-around, a
+ * back-reference). Dropping such a leaf keeps every match (`wider`), the direction the Armory's
+ * prefilter-then-refine rules tolerate; regex syntax errors stay errors.
+ */
+export function elasticRelaxable(leaf: Expr): string | null {
+  const raw = rawSearch(leaf);
+  if (raw !== null || leaf.kind !== 'regex') return raw;
+  const t = translateRegex(leaf.pattern, 'lucene');
+  if (!t.ok) return null;
+  const [first] = t.result.unsupported;
+  if (first) return `regex on '${leaf.field.name}': ${first.message}`;
+  if (t.result.caseInsensitive) return `regex on '${leaf.field.name}' needs a case-insensitive flag, which Lucene regexes cannot express portably`;
+  return null;
 }

@@ -13,9 +13,11 @@ import { mayExist } from '../lint/lineage.js';
 import type { Profile } from '../profiles/profile.js';
 import { RenderContext, conjuncts, type Backend, type BackendOutput } from './context.js';
 import {
-  columnPattern, commentText, eqlField, eqlString, inList, isMapped, luceneRegex, numericLiteral, preferRaw, profileColumn, removedByFields,
+  columnPattern, commentText, elasticRelaxable, eqlField, lossyNotes, eqlString, inList, isMapped, luceneRegex, numericLiteral, preferRaw, profileColumn, removedByFields,
   restrictingStage, userDomainNote, wildcardToLucene, type Column, type EqLeaf, type Resolver,
 } from './elastic-common.js';
+import { EqlCondTranslator } from './elastic-eql-cond.js';
+import { relaxLeaves } from './relax.js';
 import { stageLabel } from './stage-label.js';
 import { compileTemplate } from './templates.js';
 
@@ -79,9 +81,16 @@ class EqlCondition {
         const col = this.resolve(e.field);
         return atom(col ? `cidrMatch(${this.field(e.field, col)}, ${eqlString(e.network)})` : 'false');
       }
-      case 'cond':
-        this.ctx.report(diag('BE005', 'this where expression has no EQL translation yet', e.span, { backend: 'eql' }));
-        return atom('false');
+      case 'cond': {
+        const t = new EqlCondTranslator((name, span) => {
+          const ref = { name, span };
+          const col = this.resolve(ref);
+          return col ? { text: this.field(ref, col), exists: eqlField(col.name), ...(col.type ? { type: col.type } : {}) } : null;
+        });
+        const out = t.translate(e.expr);
+        for (const i of t.issues) this.ctx.report(diag('BE005', `${i.message} (EQL)`, i.span, { backend: 'eql' }));
+        return out ? out.t : atom('false');
+      }
       default:
         return assertNever(e, 'expression');
     }
@@ -194,10 +203,16 @@ function render(detection: Detection, profile: Profile): BackendOutput {
   if (!ctx.variant) return { text: null, diagnostics: ctx.diagnostics };
   const plan = planStages(ctx, detection);
   const base = new EqlCondition(ctx, (ref) => profileColumn(ctx, ref));
-  const parts: Frag[] = conjuncts(ctx.filter).map((c) => base.render(c));
+  // Raw-event searches have no ECS counterpart: relaxed to true (wider), one diagnostic each.
+  const relax = (e: Expr): Expr => {
+    const r = relaxLeaves(e, elasticRelaxable, 'eql');
+    r.diagnostics.forEach((d) => ctx.report(d));
+    return r.expr;
+  };
+  const parts: Frag[] = conjuncts(relax(ctx.filter)).map((c) => base.render(c));
   plan.extra.forEach((expr, k) => {
     const resolver = plan.resolvers[k];
-    if (resolver) parts.push(...conjuncts(expr).map((c) => new EqlCondition(ctx, resolver).render(c)));
+    if (resolver) parts.push(...conjuncts(relax(expr)).map((c) => new EqlCondition(ctx, resolver).render(c)));
   });
   const condition = parts.length === 0 ? 'true' : parts.length === 1 ? (parts[0] as Frag).text : parts.map((p) => wrap(p, 2)).join('\n  and ');
   const category = ctx.variant.category ?? 'any';
@@ -206,7 +221,7 @@ function render(detection: Detection, profile: Profile): BackendOutput {
     title: detection.title,
     id: detection.id,
     profile: `${profile.name} (event category '${category}'${ctx.variant.indices?.length ? `; search ${ctx.variant.indices.join(', ')}` : ''})`,
-    notes: plan.notes,
+    notes: [...plan.notes, ...lossyNotes(ctx, ['BE006'])],
     category: /^[A-Za-z_][A-Za-z0-9_]*$/.test(category) ? category : eqlString(category),
     condition,
   });

@@ -10,16 +10,39 @@
  * that stage EVALs the CIM names and KEEPs them, so later stages and the output use Splunk's names.
  */
 import { diag } from '../diagnostics.js';
-import { assertNever, type Aggregation, type Detection, type Expr, type FieldRef, type Stage } from '../ir/types.js';
+import { assertNever, type Aggregation, type Detection, type Expr, type FieldRef, type Stage, type ValueExpr } from '../ir/types.js';
 import { expandPatterns, mayExist } from '../lint/lineage.js';
 import type { Profile } from '../profiles/profile.js';
 import { RenderContext, conjuncts, type Backend, type BackendOutput } from './context.js';
 import {
-  caseless, columnPattern, commentText, esqlField, esqlString, inList, luceneRegex, numericLiteral, preferRaw, profileColumn, removedByFields,
+  caseless, columnPattern, commentText, elasticRelaxable, lossyNotes, esqlField, esqlString, inList, luceneRegex, numericLiteral, preferRaw, profileColumn, removedByFields,
   restrictingStage, timeSpan, userDomainNote, type Column, type EqLeaf, type Resolver,
 } from './elastic-common.js';
+import { EsqlValueTranslator, javaRegex, javaReplacement, type VFrag } from './elastic-esql-eval.js';
+import { relaxLeaves } from './relax.js';
 import { stageLabel } from './stage-label.js';
 import { compileTemplate } from './templates.js';
+
+/**
+ * ECS address fields with GeoIP results beside them (`source.ip` → `source.geo.*`). `.address`
+ * too: integrations that keep a possibly non-IP address there (CloudTrail's sourceIPAddress) copy
+ * it to `.ip` when it is one and run geoip on that, filling the same `.geo.*`.
+ */
+const GEO_IP = /^(source|destination|client|server|host)\.(?:ip|address)$/;
+/** Splunk iplocation columns → ECS geo sub-fields (lat/lon are the two halves of `location`). */
+const GEO_COLUMN: Readonly<Record<string, string>> = {
+  City: 'city_name', Country: 'country_name', Region: 'region_name', Continent: 'continent_name', Timezone: 'timezone', lat: 'location', lon: 'location',
+};
+/** The ES|QL expression for one iplocation column from the ECS geo fields beside `<prefix>.ip`. */
+function geoExpr(prefix: string, column: string): string | null {
+  const g = GEO_COLUMN[column];
+  if (!g) return null;
+  const f = esqlField(`${prefix}.geo.${g}`);
+  return column === 'lat' ? `ST_Y(${f})` : column === 'lon' ? `ST_X(${f})` : f;
+}
+
+/** ECS keeps the raw event text only when the integration preserves it (preserve_original_event). */
+const RAW_COLUMN = 'event.original';
 
 /** Rows ES|QL returns without LIMIT is 1000; 10000 is the default maximum (esql.query.result_truncation_max_size). */
 const ROW_LIMIT = 10000;
@@ -35,6 +58,17 @@ const wrap = (f: Frag, min: Prec): string => (f.prec < min ? `(${f.text})` : f.t
 /** ES|QL LIKE pattern: `*`/`?` wildcards, `\` escapes (so literal `\` and `?` are escaped). */
 function likePattern(segments: readonly string[]): string {
   return segments.map((s) => s.replace(/[\\*?]/g, '\\$&')).join('*');
+}
+
+/** A Splunk eval expression in ES|QL, its problems reported (`unsupported`: BE005 in filters, BE001 in eval). */
+function translateValue(ctx: RenderContext, resolve: Resolver, e: ValueExpr, unsupported: 'BE005' | 'BE001'): VFrag | null {
+  const t = new EsqlValueTranslator((name, span) => resolve({ name, span }));
+  const out = t.translate(e);
+  const lossy = unsupported === 'BE005' ? 'BE006' : 'BE002';
+  for (const i of t.issues) {
+    ctx.report(diag(i.kind === 'unsupported' ? unsupported : lossy, i.message, i.span, { backend: 'esql', ...(i.direction ? { direction: i.direction } : {}) }));
+  }
+  return out;
 }
 
 class EsqlCondition {
@@ -86,6 +120,7 @@ class EsqlCondition {
           return { pos: `${lhs} ${e.op} ${rhs}`, neg: `${lhs} ${inverse} ${rhs}` };
         });
       case 'term':
+        // relaxLeaves (EsqlPipeline.where) removes these first; one reaching here is reported.
         this.ctx.report(diag('BE005', `raw-event search '${e.value}' has no ES|QL equivalent (ECS events have no searchable _raw)`, e.span, { backend: 'esql' }));
         return atom(neg ? 'true' : 'false');
       case 'cidr':
@@ -93,9 +128,17 @@ class EsqlCondition {
           const test = `CIDR_MATCH(TO_IP(${f}), ${esqlString(e.network)})`;
           return { pos: test, neg: `NOT ${test}` };
         });
-      case 'cond':
-        this.ctx.report(diag('BE005', 'this where expression has no ES|QL translation yet', e.span, { backend: 'esql' }));
-        return atom(neg ? 'true' : 'false');
+      case 'cond': {
+        const t = translateValue(this.ctx, this.resolve, e.expr, 'BE005');
+        if (!t) return atom(neg ? 'true' : 'false');
+        if (t.type !== 'bool' && t.type !== 'null') {
+          this.ctx.report(diag('BE005', 'this where expression is not a condition', e.span, { backend: 'esql' }));
+          return atom(neg ? 'true' : 'false');
+        }
+        // WHERE keeps exactly the rows where the expression is true; the negation must also keep
+        // the rows where it is null (Splunk: `NOT cond` keeps what cond did not keep).
+        return neg ? atom(`NOT COALESCE(${t.text}, false)`) : { text: t.text, prec: t.atomic ? 3 : 1 };
+      }
       default:
         return assertNever(e, 'expression');
     }
@@ -188,6 +231,11 @@ class EsqlPipeline {
   private overlay = new Map<string, Column | null>();
   /** After a KEEP or STATS only overlay columns exist. */
   private closed = false;
+  /**
+   * CIM IP field -> GeoIP values a KEEP carried (in hidden columns, per iplocation column) for a
+   * later iplocation; `aggregated` once a STATS has collected them per group.
+   */
+  private readonly geoCarry = new Map<string, { prefix: string; cols: Map<string, string>; aggregated: boolean }>();
 
   constructor(private readonly ctx: RenderContext) {}
 
@@ -203,7 +251,12 @@ class EsqlPipeline {
     };
   }
 
-  where(expr: Expr, index: number): void {
+  where(input: Expr, index: number): void {
+    // Raw-event searches have no ECS counterpart: relaxed to true (wider), one diagnostic each.
+    const relaxed = relaxLeaves(input, elasticRelaxable, 'esql');
+    relaxed.diagnostics.forEach((d) => this.ctx.report(d));
+    const expr = relaxed.expr;
+    if (expr.kind === 'and' && expr.args.length === 0) return;
     const cond = new EsqlCondition(this.ctx, this.resolver(index));
     const parts = conjuncts(expr);
     const resolve = this.resolver(index);
@@ -224,7 +277,7 @@ class EsqlPipeline {
           return;
         }
         const names = this.ctx.fieldsBefore(index + 1).filter((n) => n !== '_raw');
-        if (this.ctx.fieldsBefore(index + 1).includes('_raw')) this.notes.push('_raw has no ECS column and is not kept');
+        if (this.ctx.fieldsBefore(index + 1).includes('_raw')) this.notes.push('_raw has no ECS column and is not kept (rex reads event.original)');
         const evals: string[] = [];
         const keep: string[] = [];
         const overlay = new Map<string, Column | null>();
@@ -236,6 +289,33 @@ class EsqlPipeline {
           if (col.name !== name) evals.push(`${esqlField(name)} = ${esqlField(col.name)}`);
           if (!keep.includes(esqlField(name))) keep.push(esqlField(name));
           overlay.set(n, { name, ...(col.type ? { type: col.type } : {}) });
+        }
+        // Columns later stages read that Splunk would still have but KEEP would drop: GeoIP
+        // columns for iplocation, and the original event text for rex on _raw.
+        const withRaw = this.ctx.fieldsBefore(index + 1).includes('_raw');
+        for (const later of this.ctx.detection.stages.slice(index + 1)) {
+          if (later.kind === 'project' && later.mode !== 'remove') break;
+          if (later.kind === 'enrich' && later.command === 'iplocation') {
+            const inp = later.inputs[0];
+            const m = inp && names.includes(inp.field.name) && !this.geoCarry.has(inp.field.name) ? GEO_IP.exec(resolve(ref(inp.field.name))?.name ?? '') : null;
+            if (!inp || !m?.[1]) continue;
+            // Hidden columns hold the GeoIP values until the iplocation stage reads them.
+            const cols = new Map<string, string>();
+            for (const o of later.outputs) {
+              const g = geoExpr(m[1], o.column);
+              if (!g || cols.has(o.column)) continue;
+              const hidden = `_geo_${inp.field.name.replace(/[^A-Za-z0-9_]/g, '_')}_${o.column}`;
+              cols.set(o.column, hidden);
+              evals.push(`${hidden} = ${g}`);
+              keep.push(hidden);
+            }
+            this.geoCarry.set(inp.field.name, { prefix: m[1], cols, aggregated: false });
+          }
+          if (later.kind === 'rex' && later.field.name === '_raw' && withRaw && !overlay.has('_raw')) {
+            evals.push(`_raw = ${RAW_COLUMN}`);
+            keep.push('_raw');
+            overlay.set('_raw', { name: '_raw' });
+          }
         }
         if (evals.length) this.lines.push(`| EVAL ${evals.join(', ')}`);
         this.lines.push(keep.length ? `| KEEP ${keep.join(', ')}` : '| WHERE false');
@@ -273,21 +353,281 @@ class EsqlPipeline {
         this.where(st.expr, index);
         return;
       case 'eval':
+        this.evalStage(st, index);
+        return;
       case 'rex':
+        this.rex(st, index);
+        return;
       case 'enrich':
+        if (st.command === 'iplocation') this.iplocation(st, index);
+        else this.lookup(st, index);
+        return;
       case 'sort':
+        this.sort(st, index);
+        return;
       case 'fillnull':
-        this.ctx.report(diag('BE001', `\`${stageLabel(st)}\` is not translated to ES|QL yet`, st.span, { backend: 'esql' }));
+        this.fillnull(st, index);
         return;
       default:
         assertNever(st, 'stage');
     }
   }
 
-  private aggregate(st: Extract<Stage, { kind: 'aggregate' }>, index: number, bucket: Extract<Stage, { kind: 'bucket' }> | null): void {
-    if (st.mode === 'eventstats') {
-      this.ctx.report(diag('BE001', `\`${stageLabel(st)}\` has no ES|QL equivalent (INLINE STATS is not generally available)`, st.span, { backend: 'esql' }));
+  private evalStage(st: Extract<Stage, { kind: 'eval' }>, index: number): void {
+    const before = this.resolver(index);
+    // Assignments run left to right and see the fields the earlier ones set.
+    const local = new Map<string, Column | null>();
+    const resolve: Resolver = (ref) => (local.has(ref.name) ? (local.get(ref.name) ?? null) : before(ref));
+    const parts: string[] = [];
+    for (const a of st.assignments) {
+      const t = translateValue(this.ctx, resolve, a.expr, 'BE001');
+      if (t && t.type === 'bool') this.ctx.report(diag('BE001', `eval ${a.field.name}: Splunk does not assign a boolean result to a field`, a.field.span, { backend: 'esql' }));
+      if (!t || t.type === 'bool') {
+        this.notes.push(`not expressed: eval ${a.field.name}`);
+        local.set(a.field.name, null);
+        this.overlay.set(a.field.name, null);
+        continue;
+      }
+      const col: Column = { name: a.field.name, ...(t.type === 'number' ? { type: 'number' as const } : t.type === 'time' ? { type: 'time' as const } : {}) };
+      parts.push(`${esqlField(col.name)} = ${t.text}`);
+      local.set(a.field.name, col);
+      this.overlay.set(a.field.name, col);
+    }
+    if (parts.length) this.lines.push(`| EVAL ${parts.join(', ')}`);
+  }
+
+  private rex(st: Extract<Stage, { kind: 'rex' }>, index: number): void {
+    const fail = (why: string): void => {
+      this.ctx.report(diag('BE001', `\`${stageLabel(st)}\`: ${why}`, st.span, { backend: 'esql' }));
       this.notes.push(`not expressed: ${stageLabel(st)}`);
+      for (const g of st.groups) this.overlay.set(g, null);
+    };
+    const raw = st.field.name === '_raw';
+    const col = raw ? (this.closed ? (this.overlay.get('_raw') ?? null) : { name: RAW_COLUMN }) : this.resolver(index)(st.field);
+    if (raw && col) {
+      this.ctx.report(
+        diag('BE002', `\`${stageLabel(st)}\` reads ${RAW_COLUMN}, the raw event text, which Elastic integrations keep only with their preserve_original_event option (and may render differently from Splunk's _raw)`, st.span, {
+          backend: 'esql',
+          direction: 'narrower',
+        }),
+      );
+    }
+    // rex on a field that does not exist extracts nothing and changes nothing.
+    if (!col) return;
+    if (col.type === 'number' || col.type === 'time') return fail(`${col.name} is not a string column`);
+    const src = esqlField(col.name);
+    if (st.mode === 'sed') {
+      if (!st.global) return fail('without the g flag sed replaces only the first match; ES|QL REPLACE replaces every match');
+      const re = javaRegex(st.pattern);
+      if (re === null) return fail('the regex uses PCRE syntax that Java regular expressions (ES|QL REPLACE) do not have');
+      this.ctx.report(
+        diag('BE002', `\`${stageLabel(st)}\` becomes REPLACE, which uses Java regular expressions: their \`.\` and \`$\` also treat \\r, U+0085 and U+2028/9 as line ends`, st.patternSpan, { backend: 'esql' }),
+      );
+      this.lines.push(`| EVAL ${esqlField(st.field.name)} = REPLACE(${src}, ${preferRaw(re, esqlString)}, ${esqlString(javaReplacement(st.replacement ?? ''))})`);
+      this.overlay.set(st.field.name, { name: st.field.name });
+      return;
+    }
+    // GROK runs Oniguruma (Ruby syntax) with raw `(?<name>…)` captures. Ruby's (?m) is PCRE's (?s),
+    // and its ^/$ always match at line breaks, so multi-line flags are not carried over.
+    if (/\(\?[a-zA-Z]*[msx]/.test(st.pattern)) return fail('the (?m)/(?s)/(?x) flags mean different things in the Oniguruma regexes GROK runs');
+    const re = javaRegex(st.pattern);
+    if (re === null) return fail('the regex uses PCRE syntax that the Oniguruma regexes GROK runs do not have');
+    if (st.groups.some((g) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(g))) return fail('a group name is not a plain GROK column name');
+    const why = [
+      'GROK runs Oniguruma, whose `^`/`$` also match at line breaks and whose \\d \\w \\s may match non-ASCII characters',
+      'a row the regex does not match gets null group columns where Splunk keeps earlier values',
+      ...(st.maxMatch !== 1 ? [`GROK extracts the first match only (max_match=${st.maxMatch} collects ${st.maxMatch === 0 ? 'every match' : `up to ${st.maxMatch}`})`] : []),
+    ];
+    this.ctx.report(diag('BE002', `\`${stageLabel(st)}\` becomes GROK: ${why.join('; ')}`, st.patternSpan, { backend: 'esql', ...(st.maxMatch !== 1 ? { direction: 'narrower' as const } : {}) }));
+    // `%{` would start a grok pattern reference; `\{` is the same literal brace in the regex.
+    this.lines.push(`| GROK ${src} ${preferRaw(re.replace(/%\{/g, '%\\{'), esqlString)}`);
+    for (const g of st.groups) this.overlay.set(g, { name: g });
+  }
+
+  private iplocation(st: Extract<Stage, { kind: 'enrich' }>, index: number): void {
+    const [input] = st.inputs;
+    const col = input ? this.resolver(index)(input.field) : null;
+    if (!input || !col) return; // no IP field: iplocation adds nothing
+    // ECS keeps GeoIP results next to the address (`source.ip` → `source.geo.*`), filled at ingest
+    // by the geoip processor of the Elastic integrations; ES|QL ENRICH would need a range policy
+    // over a GeoIP index, which Elastic does not ship.
+    const carried = this.closed ? this.geoCarry.get(input.field.name) : undefined;
+    const prefix = carried?.prefix ?? (this.closed ? undefined : GEO_IP.exec(col.name)?.[1]);
+    if (!prefix) {
+      this.ctx.report(
+        diag('BE001', `\`${stageLabel(st)}\`: ${col.name} has no ECS geo fields next to it; ES|QL would need an ENRICH policy (type range over an ip_range GeoIP index) that has to be set up first`, st.span, { backend: 'esql' }),
+      );
+      this.notes.push(`not expressed: ${stageLabel(st)}`);
+      st.outputs.forEach((o) => this.overlay.set(o.as, null));
+      return;
+    }
+    const evals: string[] = [];
+    for (const o of st.outputs) {
+      const src = carried ? carried.cols.get(o.column) : geoExpr(prefix, o.column);
+      if (!src) {
+        this.notes.push(`iplocation ${o.column} has no ECS geo field; ${o.as} left out`);
+        this.overlay.set(o.as, null);
+        continue;
+      }
+      evals.push(`${esqlField(o.as)} = ${src}`);
+      this.overlay.set(o.as, { name: o.as, ...(o.column === 'lat' || o.column === 'lon' ? { type: 'number' as const } : {}) });
+    }
+    const mv = carried?.aggregated ? '; after stats the values of all the group\'s addresses are collected, where Splunk locates the multivalue field\'s first address only' : '';
+    this.ctx.report(
+      diag('BE002', `\`${stageLabel(st)}\` reads ${prefix}.geo.*, which the Elastic geoip ingest processor fills when the event is indexed; Splunk looks the address up at search time in its own database, so values differ when the databases differ or the pipeline has no geoip step${mv}`, st.span, {
+        backend: 'esql',
+      }),
+    );
+    if (evals.length) this.lines.push(`| EVAL ${evals.join(', ')}`);
+    // Columns carried through KEEP/STATS only for this stage leave again.
+    if (carried) {
+      this.lines.push(`| DROP ${[...carried.cols.values()].join(', ')}`);
+      this.geoCarry.delete(input.field.name);
+    }
+  }
+
+  private lookup(st: Extract<Stage, { kind: 'enrich' }>, index: number): void {
+    const resolve = this.resolver(index);
+    const idx = st.table.replace(/\.csv$/i, '').toLowerCase();
+    if (!/^[a-z0-9][a-z0-9_.-]*$/.test(idx) || st.outputs.length === 0) {
+      const why = st.outputs.length === 0 ? 'without OUTPUT the lookup adds every column of the table, which the query cannot name' : `'${st.table}' is not a valid index name`;
+      this.ctx.report(diag('BE001', `\`${stageLabel(st)}\`: ${why}`, st.span, { backend: 'esql' }));
+      this.notes.push(`not expressed: ${stageLabel(st)}`);
+      st.outputs.forEach((o) => this.overlay.set(o.as, null));
+      return;
+    }
+    const keys: string[] = [];
+    const evals: string[] = [];
+    for (const inp of st.inputs) {
+      const col = resolve(inp.field);
+      if (!col) {
+        // A missing input field matches no row: the outputs stay absent.
+        st.outputs.forEach((o) => this.overlay.set(o.as, this.overlay.get(o.as) ?? null));
+        return;
+      }
+      // LOOKUP JOIN matches columns of the same name, so the input is copied to the key's name.
+      if (col.name !== inp.column) evals.push(`${esqlField(inp.column)} = ${esqlField(col.name)}`);
+      keys.push(esqlField(inp.column));
+    }
+    if (evals.length) this.lines.push(`| EVAL ${evals.join(', ')}`);
+    this.lines.push(`| LOOKUP JOIN ${idx} ON ${keys.join(', ')}`);
+    const outs: string[] = [];
+    for (const o of st.outputs) {
+      if (o.as !== o.column) {
+        const prev = resolve({ name: o.as, span: st.span });
+        // OUTPUTNEW fills only fields that are absent.
+        outs.push(`${esqlField(o.as)} = ${!st.overwrite && prev ? `COALESCE(${esqlField(prev.name)}, ${esqlField(o.column)})` : esqlField(o.column)}`);
+      }
+      this.overlay.set(o.as, { name: o.as });
+    }
+    if (outs.length) this.lines.push(`| EVAL ${outs.join(', ')}`);
+    this.ctx.report(
+      diag(
+        'BE002',
+        `\`${stageLabel(st)}\` becomes LOOKUP JOIN ${idx} (ES|QL 8.18+/9.x): the Splunk table must be loaded into a lookup-mode index of that name; every column of that index is added and overwrites same-named columns; several matching rows give several result rows where Splunk builds multivalue fields; Splunk's lookup options (case_sensitive_match, match_type, external or KV-store lookups) do not apply${!st.overwrite && st.outputs.some((o) => o.as === o.column) ? '; OUTPUTNEW onto the column the join writes cannot keep existing values' : ''}`,
+        st.span,
+        { backend: 'esql' },
+      ),
+    );
+  }
+
+  private sort(st: Extract<Stage, { kind: 'sort' }>, index: number): void {
+    const resolve = this.resolver(index);
+    const keys: string[] = [];
+    const loose: string[] = [];
+    for (const k of st.keys) {
+      const col = resolve(k.field);
+      if (!col) continue; // sorting by a field no row has changes nothing
+      const f = esqlField(col.name);
+      if (k.as === 'ip') loose.push(`${k.field.name} as an IP address`);
+      else if (col.type !== 'number' && col.type !== 'time' && k.as !== 'str') loose.push(`${k.field.name} (Splunk orders numeric-looking values numerically, before strings)`);
+      keys.push(`${k.as === 'ip' ? `TO_IP(${f})` : k.as === 'num' && col.type !== 'number' ? `TO_DOUBLE(${f})` : f} ${k.descending ? 'DESC' : 'ASC'} NULLS LAST`);
+    }
+    if (loose.length) {
+      this.ctx.report(diag('BE002', `\`${stageLabel(st)}\`: ES|QL orders by the column's type; the row order can differ for ${loose.join(', ')}`, st.span, { backend: 'esql' }));
+    }
+    if (keys.length) this.lines.push(`| SORT ${keys.join(', ')}`);
+    if (st.limit > 0 && st.limit < ROW_LIMIT) this.lines.push(`| LIMIT ${st.limit}`);
+  }
+
+  private fillnull(st: Extract<Stage, { kind: 'fillnull' }>, index: number): void {
+    let names = st.fields.map((f) => f.name);
+    if (names.length === 0) {
+      // Every field of the row: nameable only once KEEP/STATS has fixed the columns.
+      if (!this.closed) {
+        this.ctx.report(diag('BE001', `\`${stageLabel(st)}\` fills every field; ES|QL needs the columns named, and before a table/fields/stats they are not known`, st.span, { backend: 'esql' }));
+        this.notes.push(`not expressed: ${stageLabel(st)}`);
+        return;
+      }
+      names = [...this.overlay.entries()].filter(([, c]) => c !== null).map(([n]) => n);
+    }
+    const resolve = this.resolver(index);
+    const numeric = /^-?\d+(\.\d+)?$/.test(st.value);
+    const evals: string[] = [];
+    for (const name of names) {
+      const col = resolve({ name, span: st.span });
+      const num = numeric && col?.type === 'number';
+      const value = num ? st.value : esqlString(st.value);
+      let current = col ? esqlField(col.name) : null;
+      if (col && !num && (col.type === 'number' || col.type === 'time')) current = `TO_STRING(${current ?? ''})`;
+      evals.push(`${esqlField(name)} = ${current ? `COALESCE(${current}, ${value})` : value}`);
+      this.overlay.set(name, { name, ...(num ? { type: 'number' as const } : {}) });
+    }
+    if (evals.length) this.lines.push(`| EVAL ${evals.join(', ')}`);
+  }
+
+  /** eventstats: INLINE STATS keeps every row and adds the group's aggregates. */
+  private inlineStats(st: Extract<Stage, { kind: 'aggregate' }>, index: number): void {
+    const resolve = this.resolver(index);
+    const by: string[] = [];
+    for (const f of st.by) {
+      const col = resolve(f);
+      if (!col) {
+        // No row has the by-field: eventstats forms no groups and adds nothing.
+        st.aggs.forEach((a) => this.overlay.set(a.as, null));
+        this.notes.push(`${stageLabel(st)}: by-field ${f.name} does not exist here, so nothing is added`);
+        return;
+      }
+      by.push(esqlField(col.name));
+    }
+    const aggs: string[] = [];
+    const added: string[] = [];
+    for (const a of st.aggs) {
+      const fn = AGG_FN[a.fn];
+      if (!fn || a.field === '*') {
+        this.ctx.report(diag('BE001', `${a.fn}(${a.field ?? ''}) in eventstats is not translated to ES|QL`, a.span, { backend: 'esql' }));
+        this.overlay.set(a.as, null);
+        continue;
+      }
+      const col = a.field === null ? null : resolve({ name: a.field, span: a.span });
+      if (a.field !== null && !col) {
+        this.overlay.set(a.as, null);
+        continue;
+      }
+      aggs.push(`${esqlField(a.as)} = ${col ? fn(esqlField(col.name)) : 'COUNT(*)'}`);
+      added.push(a.as);
+      const keepsType = a.fn === 'values' || a.fn === 'list' || a.fn === 'min' || a.fn === 'max';
+      this.overlay.set(a.as, { name: a.as, ...(keepsType ? (col?.type ? { type: col.type } : {}) : { type: 'number' as const }) });
+    }
+    if (!aggs.length) return;
+    this.ctx.report(diag('BE002', `\`${stageLabel(st)}\` becomes INLINE STATS, a technical preview of ES|QL 9.2+ (older versions reject the query)`, st.span, { backend: 'esql' }));
+    this.lines.push(`| INLINE STATS ${aggs.join(', ')}${by.length ? ` BY ${by.join(', ')}` : ''}`);
+    if (by.length) {
+      // Splunk adds nothing to an event lacking a by-field; INLINE STATS gives it the null group's value.
+      const missing = by.map((b) => `${b} IS NULL`).join(' OR ');
+      this.lines.push(`| EVAL ${added.map((a) => `${esqlField(a)} = CASE(${missing}, null, ${esqlField(a)})`).join(', ')}`);
+    }
+  }
+
+  private aggregate(st: Extract<Stage, { kind: 'aggregate' }>, index: number, bucket: Extract<Stage, { kind: 'bucket' }> | null): void {
+    if (st.mode === 'streamstats') {
+      // Running aggregates depend on event order; ES|QL has no windowed or cumulative STATS.
+      this.ctx.report(diag('BE001', `\`${stageLabel(st)}\` has no ES|QL equivalent (no running aggregates)`, st.span, { backend: 'esql' }));
+      this.notes.push(`not expressed: ${stageLabel(st)}`);
+      return;
+    }
+    if (st.mode === 'eventstats') {
+      this.inlineStats(st, index);
       return;
     }
     const resolve = this.resolver(index);
@@ -349,6 +689,15 @@ class EsqlPipeline {
       const type = removed.includes(f) ? undefined : resolve(f)?.type;
       if (!removed.includes(f)) out.set(f.name, { name: f.name, ...(type ? { type } : {}) });
     }
+    // GeoIP values carried for a later iplocation follow their address into the groups.
+    for (const [field, carry] of this.geoCarry) {
+      if (!out.has(field) || out.get(field) === null) {
+        this.geoCarry.delete(field);
+        continue;
+      }
+      for (const hidden of carry.cols.values()) aggs.push(`${hidden} = MV_SORT(VALUES(${hidden}))`);
+      carry.aggregated = true;
+    }
     const clauses = [...(aggs.length ? [aggs.join(', ')] : []), ...(groups.length ? [`BY ${groups.join(', ')}`] : [])];
     if (clauses.length) this.lines.push(`| STATS ${clauses.join(' ')}`);
     this.overlay = out;
@@ -379,7 +728,7 @@ function render(detection: Detection, profile: Profile): BackendOutput {
     title: detection.title,
     id: detection.id,
     profile: `${profile.name} (${indices.join(', ')})`,
-    notes: p.notes,
+    notes: [...p.notes, ...lossyNotes(ctx, ['BE002', 'BE006'])],
     lines: p.lines,
   });
   return { text, diagnostics: ctx.diagnostics };

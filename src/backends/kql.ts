@@ -9,116 +9,19 @@
  * an absent field: every test on it is `false` (Splunk drops events without the field).
  */
 import { diag, type Span } from '../diagnostics.js';
-import { assertNever, type Aggregation, type Detection, type Expr, type Stage } from '../ir/types.js';
+import { assertNever, type Aggregation, type Detection, type Expr, type Stage, type ValueExpr } from '../ir/types.js';
 import { nameMatches } from '../lint/lineage.js';
 import { and } from '../normalize/build.js';
 import { fieldMappingOf, type Profile } from '../profiles/profile.js';
-import { translateRegex } from '../regex/index.js';
-import { parseRegex } from '../regex/parse.js';
-import type { RegexNode } from '../regex/ast.js';
 import { conjuncts, RenderContext, type Backend, type BackendOutput } from './context.js';
+import { kqlColumn, kqlComment, kqlRegexLiteral, kqlString, rustEscape } from './kql/escape.js';
+import { patternMatchesEmpty, rustCapturing, rustPattern } from './kql/regex.js';
+import { ELEMENT, replacement, ValueTranslator, type Val, type ValueScope, type VType } from './kql/value.js';
+import { rawSearch, relaxLeaves } from './relax.js';
 import { stageLabel } from './stage-label.js';
 import { compileTemplate } from './templates.js';
 
-// ---------------------------------------------------------------------------------------------
-// Escaping: the only code that knows KQL quoting (target-kql.md §3).
-
-/** A KQL `"..."` string literal; control characters other than \n \r \t become `\uXXXX`. */
-export function kqlString(value: string): string {
-  // eslint-disable-next-line no-control-regex
-  const body = value.replace(/[\\"\n\r\t\u0000-\u001f\u007f\u0085\u2028\u2029]/g, (c) => {
-    switch (c) {
-      case '\\':
-        return '\\\\';
-      case '"':
-        return '\\"';
-      case '\n':
-        return '\\n';
-      case '\r':
-        return '\\r';
-      case '\t':
-        return '\\t';
-      default:
-        return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
-    }
-  });
-  return `"${body}"`;
-}
-
-/** A verbatim `@"..."` literal (backslashes literal, `"` doubled); falls back to `"..."` for line breaks. */
-export function kqlVerbatim(value: string): string {
-  if (/[\r\n\u0085\u2028\u2029]/.test(value)) return kqlString(value);
-  return `@"${value.replace(/"/g, '""')}"`;
-}
-
-/** A regex as a verbatim literal: raw line breaks become the regex escapes `\n` / `\r` first. */
-export function kqlRegexLiteral(pattern: string): string {
-  let out = '';
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i] as string;
-    if (c === '\\' && i + 1 < pattern.length) {
-      const next = pattern[i + 1] as string;
-      out += lineBreakEscape(next) ?? `\\${next}`;
-      i++;
-    } else out += lineBreakEscape(c) ?? c;
-  }
-  return `@"${out.replace(/"/g, '""')}"`;
-}
-
-function lineBreakEscape(c: string): string | null {
-  if (c === '\n') return '\\n';
-  if (c === '\r') return '\\r';
-  if (c === '\u0085' || c === '\u2028' || c === '\u2029') return `\\x{${c.charCodeAt(0).toString(16)}}`;
-  return null;
-}
-
-/** Text for a `//` comment: line breaks (which would end the comment) become spaces. */
-export function kqlComment(value: unknown): string {
-  return String(value).replace(/[\r\n\u0085\u2028\u2029]+/g, ' ');
-}
-
-/**
- * Words the Kusto parser will not take as a bare column name (KS228 and friends), found by trying
- * every identifier-like string of @kusto/language-service-next 12.4.1 in column positions.
- */
-const KEYWORDS = new Set([
-  'access', 'accumulate', 'alias', 'and', 'anomalychart', 'areachart', 'as', 'asc', 'bagexpansion', 'barchart',
-  'between', 'bin_legacy', 'boolean', 'by', 'byte', 'cachingpolicy', 'callout', 'cancel', 'card', 'char',
-  'columnchart', 'contains', 'contains_cs', 'containscs', 'cycles', 'dataexport', 'datascope', 'datatable', 'date',
-  'datetime', 'decimal', 'declare', 'decodeblocks', 'desc', 'double', 'dynamic', 'earliest', 'encodingpolicy',
-  'endswith', 'endswith_cs', 'evaluate', 'expandoutput', 'extend', 'extent_tags_retention', 'external_data',
-  'externaldata', 'false', 'find', 'first', 'flags', 'float', 'force_remote', 'from', 'harddelete', 'hardretention',
-  'has', 'has_all', 'has_any', 'has_cs', 'hasprefix', 'hasprefix_cs', 'hassuffix', 'hassuffix_cs', 'hotcache', 'in',
-  'int', 'invoke', 'isfuzzy', 'join', 'journal', 'kind', 'ladderchart', 'last', 'latest', 'let', 'like', 'likecs',
-  'linechart', 'long', 'materialize', 'mdm', 'missing', 'nooptimization', 'not', 'notcontains', 'notcontainscs',
-  'notlike', 'notlikecs', 'null', 'of', 'on', 'or', 'order', 'others', 'pathformat', 'piechart', 'pivotchart',
-  'print', 'project', 'queries', 'query_results', 'range', 'real', 'relaxed', 'restrict', 'restricted_view_access',
-  'row_level_security', 'rowstore', 'rowstore_references', 'rowstore_sealinfo', 'rowstorepolicy', 'rowstores',
-  'sample', 'scatterchart', 'seal', 'seals', 'search', 'set', 'shards', 'simple', 'softdelete', 'softretention',
-  'sort', 'sql', 'stackedareachart', 'startswith', 'startswith_cs', 'statistics', 'step',
-  'storedqueryresultcontainers', 'string', 'summarize', 'tablepurge', 'time', 'timechart', 'timeline', 'timepivot',
-  'timespan', 'title', 'to', 'toscalar', 'totable', 'treemap', 'true', 'typeof', 'uint', 'ulong', 'union',
-  'uniqueid', 'unrestrictedviewers', 'verbose', 'viewers', 'views', 'where', 'with_itemindex', 'with_match_id',
-  'with_source', 'with_step_name', 'withsource', 'writeaheadlog',
-]);
-
-/** A column (or table) name: bare when it is a plain identifier, else `["..."]`. */
-export function kqlColumn(name: string): string {
-  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && !KEYWORDS.has(name) ? name : `[${kqlString(name)}]`;
-}
-
-/** Rust-regex escaping of literal text (the set `regex::escape` escapes). */
-function rustEscape(text: string): string {
-  return [...text]
-    .map((c) => {
-      if (/[\\.+*?()|[\]{}^$#&\-~]/.test(c)) return `\\${c}`;
-      const code = c.codePointAt(0) as number;
-      // eslint-disable-next-line no-control-regex
-      if (/[\u0000-\u001f\u007f\u0085\u2028\u2029]/.test(c)) return `\\x{${code.toString(16)}}`;
-      return c;
-    })
-    .join('');
-}
+export { kqlColumn, kqlComment, kqlRegexLiteral, kqlString, kqlVerbatim } from './kql/escape.js';
 
 // ---------------------------------------------------------------------------------------------
 
@@ -126,6 +29,37 @@ const NUMERIC = new Set(['int', 'long', 'real', 'double', 'decimal']);
 const INTEGER = /^-?(0|[1-9][0-9]*)$/;
 const NUMBER = /^-?[0-9]+(\.[0-9]+)?$/;
 const BASENAME = '@"[^\\\\]+$"';
+/**
+ * Internal type of a multivalue column (a dynamic array of strings, empty when the field is
+ * absent): values()/list() results, mvappend/split, rex max_match. Kept apart from a target's own
+ * `dynamic` columns (JSON values), which Splunk sees flattened.
+ */
+const ARRAY = 'array';
+
+/** The value translator's type for a column type. */
+function vtype(type: string): VType {
+  switch (type) {
+    case 'string':
+    case 'long':
+    case 'int':
+    case 'real':
+    case 'bool':
+    case 'datetime':
+    case 'dynamic':
+    case 'array':
+      return type;
+    case 'double':
+    case 'decimal':
+      return 'real';
+    default:
+      return 'string';
+  }
+}
+
+/** A column type for a translated value (an untyped null becomes an empty string). */
+function columnType(v: Val): string {
+  return v.type === 'null' ? 'string' : v.type;
+}
 
 /** A column as an expression with its Kusto type. */
 interface Ref {
@@ -150,12 +84,57 @@ class KqlRenderer {
   private readonly reportedMissing = new Set<string>();
   /** Target-named columns kept by `extend` that are not CIM fields (left out of `values(*)`). */
   private readonly targetOnly = new Set<string>();
+  /** Fields bound to the element of an `mv-apply` while its per-element test is rendered. */
+  private readonly element = new Map<string, Ref>();
+  /** Temporary mv-apply result columns, dropped after the line that uses them. */
+  private temps: string[] = [];
+  private tempCount = 0;
+  private readonly values: ValueTranslator;
 
   constructor(
     private readonly ctx: RenderContext,
     readonly table: string,
     private readonly schema: Readonly<Record<string, string>> | null,
-  ) {}
+  ) {
+    const scope: ValueScope = {
+      column: (name, span) => {
+        const l = this.lookup(name, span);
+        if (l.ok) return { text: l.ref.expr, type: vtype(l.ref.type) };
+        if (l.why === 'no-column') this.filterRef(name, span);
+        return null;
+      },
+      overElements: (array, aggregate, span) => this.overElements(array, aggregate, span),
+      report: (d) => this.ctx.report(d),
+    };
+    this.values = new ValueTranslator(scope);
+  }
+
+  /**
+   * An aggregate over the elements of a multivalue (a dynamic array of strings): `mv-apply` runs
+   * `summarize` per row on the expanded elements, so `countif(test)` > 0 is "any value passes",
+   * Splunk's reading of a test on a multivalue field. The array is wrapped in todynamic() because
+   * mv-apply removes a column it expands by name (todynamic() would not do: it wants a string).
+   */
+  private overElements(array: string, aggregate: (element: Val) => string, span: Span): string | null {
+    if (this.element.size > 0) {
+      this.ctx.report(diag('BE001', 'a test on a multivalue field inside a test on another multivalue field has no KQL translation here', span, { backend: 'kql' }));
+      return null;
+    }
+    const name = `ruleport_mv_${this.tempCount++}`;
+    const agg = aggregate({ text: ELEMENT, type: 'string' });
+    this.lines.push({ comment: null, text: `| mv-apply ${ELEMENT} = array_concat(${array}, dynamic([])) to typeof(string) on (summarize ${name} = ${agg})` });
+    this.temps.push(name);
+    return name;
+  }
+
+  /** Pushes a line that may use mv-apply temporaries, then drops them. */
+  private emit(text: string, comment: string | null = null): void {
+    this.lines.push({ comment, text });
+    if (this.temps.length) {
+      this.lines.push({ comment: null, text: `| project-away ${this.temps.join(', ')}` });
+      this.temps = [];
+    }
+  }
 
   // --- columns ------------------------------------------------------------------------------
 
@@ -174,6 +153,8 @@ class KqlRenderer {
   }
 
   private lookup(name: string, span: Span | null): Lookup {
+    const bound = this.element.get(name);
+    if (bound) return { ok: true, ref: bound };
     if (this.cols === null) return this.target(name, span);
     const type = this.cols.get(name);
     if (type !== undefined) return { ok: true, ref: { expr: kqlColumn(name), type } };
@@ -275,24 +256,24 @@ class KqlRenderer {
       case 'exists': {
         const r = this.filterRef(e.field.name, e.span);
         if (!r) return 'false';
+        if (r.type === ARRAY) return `array_length(${r.expr}) > 0`;
         return NUMERIC.has(r.type) || r.type === 'datetime' || r.type === 'bool' ? `isnotnull(${r.expr})` : `isnotempty(${r.expr})`;
       }
       case 'term':
-        this.ctx.report(
-          diag('BE005', `raw-event search '${e.value}' (${e.form}) has no KQL equivalent: there is no _raw column, and \`has\`/\`contains\` over columns is a different test; rendered as \`* contains\` for reference only`, e.span, {
-            backend: 'kql',
-          }),
-        );
-        return `* contains ${kqlString(e.value)}`;
+        // Relaxed before rendering (relaxLeaves); reaching here is a bug in the caller.
+        this.ctx.report(diag('BE005', `raw-event search '${e.value}' (${e.form}) has no KQL equivalent: there is no _raw column`, e.span, { backend: 'kql' }));
+        return 'false';
       case 'cidr': {
         const r = this.filterRef(e.field.name, e.span);
         if (!r) return 'false';
+        if (r.type === ARRAY) return this.anyElement(e, r);
         const fn = e.network.includes(':') ? 'ipv6_is_in_range' : 'ipv4_is_in_range';
         return `${fn}(${this.asString(r, e.span)}, ${kqlString(e.network)})`;
       }
-      case 'cond':
-        this.ctx.report(diag('BE005', 'this where expression has no KQL translation yet', e.span, { backend: 'kql' }));
-        return 'false';
+      case 'cond': {
+        const t = this.values.cond(e.expr).t;
+        return top || /^[\w.]+(\(.*\))?$/.test(t) ? t : `(${t})`;
+      }
       default:
         return assertNever(e, 'expression');
     }
@@ -327,10 +308,32 @@ class KqlRenderer {
     return this.group(parts, 'or', top);
   }
 
+  /**
+   * A filter leaf on a multivalue column: true when any value passes (Splunk), tested per element
+   * in an mv-apply; the leaf is rendered again with its field bound to the element.
+   */
+  private anyElement(e: Expr & { field: { name: string } }, r: Ref): string {
+    const name = e.field.name;
+    const col = this.overElements(
+      r.expr,
+      (el) => {
+        this.element.set(name, { expr: el.text, type: 'string' });
+        try {
+          return `countif(${this.expr(e, true)})`;
+        } finally {
+          this.element.delete(name);
+        }
+      },
+      'span' in e ? e.span : { start: 0, end: 0 },
+    );
+    return col ? `${col} > 0` : 'false';
+  }
+
   private inList(g: readonly Extract<Expr, { kind: 'eq' }>[]): string {
     const first = g[0] as Extract<Expr, { kind: 'eq' }>;
     const r = this.filterRef(first.field.name, first.span);
     if (!r) return 'false';
+    if (r.type === ARRAY) return this.orOfArray(g, r);
     const values = [...new Set(g.map((e) => e.pattern[0] as string))];
     if (NUMERIC.has(r.type) && values.every((v) => INTEGER.test(v))) return `${r.expr} in (${values.join(', ')})`;
     const s = this.asString(r, first.span);
@@ -345,9 +348,32 @@ class KqlRenderer {
     return r.type === 'string' ? r.expr : `tostring(${r.expr})`;
   }
 
+  private orOfArray(g: readonly Extract<Expr, { kind: 'eq' }>[], r: Ref): string {
+    const first = g[0] as Extract<Expr, { kind: 'eq' }>;
+    const name = first.field.name;
+    const col = this.overElements(
+      r.expr,
+      (el) => {
+        this.element.set(name, { expr: el.text, type: 'string' });
+        try {
+          return `countif(${this.inList(g)})`;
+        } finally {
+          this.element.delete(name);
+        }
+      },
+      first.span,
+    );
+    return col ? `${col} > 0` : 'false';
+  }
+
   private eq(e: Extract<Expr, { kind: 'eq' }>): string {
     const r = this.filterRef(e.field.name, e.field.span);
     if (!r) return 'false';
+    if (r.type === ARRAY) {
+      // Case-sensitive equality with one value needs no mv-apply.
+      if (e.caseSensitive && e.pattern.length === 1 && e.pattern[0] !== '') return `set_has_element(${r.expr}, ${kqlString(e.pattern[0] as string)})`;
+      return this.anyElement(e, r);
+    }
     // `a**b` is `a*b`: drop empty inner segments.
     const segs = e.pattern.filter((s, i) => s !== '' || i === 0 || i === e.pattern.length - 1);
     const cs = e.caseSensitive ? '_cs' : '';
@@ -375,28 +401,20 @@ class KqlRenderer {
   private regex(e: Extract<Expr, { kind: 'regex' }>, top: boolean): string {
     const r = this.filterRef(e.field.name, e.field.span);
     if (!r) return 'false';
-    const t = translateRegex(e.pattern, 'rust');
-    let pattern = e.pattern;
-    if (!t.ok) {
-      this.ctx.report(diag('RX001', t.error.message, { start: e.span.start + t.error.start, end: e.span.start + t.error.end }, { backend: 'kql' }));
-    } else {
-      pattern = t.result.pattern;
-      for (const u of t.result.unsupported) {
-        this.ctx.report(diag('RX101', `KQL (Rust) regex: ${u.message}`, { start: e.span.start + u.start, end: e.span.start + u.end }, { backend: 'kql' }));
-      }
-    }
+    if (r.type === ARRAY) return this.anyElement(e, r);
+    const pattern = rustPattern(e.pattern, e.span, (d) => this.ctx.report(d));
     const s = this.asString(r, e.span);
     const test = `${s} matches regex ${kqlRegexLiteral(pattern)}`;
     // Splunk drops events without the field; a missing KQL string is "", which a pattern that can
     // match the empty string would match.
-    const parsed = parseRegex(e.pattern);
-    if (parsed.ok && !matchesEmpty(parsed.regex.ast)) return test;
+    if (!patternMatchesEmpty(e.pattern)) return test;
     return this.group([`isnotempty(${s})`, test], 'and', top);
   }
 
   private cmp(e: Extract<Expr, { kind: 'cmp' }>, top: boolean): string {
     const r = this.filterRef(e.field.name, e.field.span);
     if (!r) return 'false';
+    if (r.type === ARRAY) return this.anyElement(e, r);
     if (e.numeric) {
       const lit = NUMBER.test(e.value) ? e.value : `toreal(${kqlString(e.value)})`;
       if (NUMERIC.has(r.type)) return `${r.expr} ${e.op} ${lit}`;
@@ -435,19 +453,34 @@ class KqlRenderer {
         }
         case 'aggregate':
           if (st.mode === 'stats') this.stats(st, i);
-          else this.eventstats(st, i);
+          else if (st.mode === 'eventstats') this.eventstats(st, i);
+          else {
+            this.ensureCim(st.span);
+            this.ctx.report(
+              diag('BE001', `\`${stageLabel(st)}\`: running aggregates in event order; KQL's row_cumsum/scan over serialized rows have no running distinct count or per-group reset matching streamstats`, st.span, {
+                backend: 'kql',
+              }),
+            );
+          }
           this.pendingBin = null;
           return;
-        case 'filter':
-          this.lines.push({ comment: null, text: `| where ${this.expr(st.expr)}` });
+        case 'filter': {
+          this.ensureCim(st.span);
+          const relaxed = relaxLeaves(st.expr, rawSearch, 'kql');
+          relaxed.diagnostics.forEach((d) => this.ctx.report(d));
+          this.emit(`| where ${this.expr(relaxed.expr)}`);
           return;
+        }
         case 'eval':
+          return this.evalStage(st);
         case 'rex':
+          return st.mode === 'sed' ? this.rexSed(st) : this.rexExtract(st);
         case 'enrich':
+          return st.command === 'iplocation' ? this.iplocation(st) : this.lookupStage(st, stages.slice(i + 1));
         case 'sort':
+          return this.sort(st);
         case 'fillnull':
-          this.ctx.report(diag('BE001', `\`${stageLabel(st)}\` is not translated to KQL yet`, st.span, { backend: 'kql' }));
-          return;
+          return this.fillnull(st);
         default:
           return assertNever(st, 'stage');
       }
@@ -455,6 +488,238 @@ class KqlRenderer {
   }
 
   private pendingBin: Extract<Stage, { kind: 'bucket' }> | null = null;
+
+  filterLine(e: Expr): void {
+    this.emit(`| where ${this.expr(e)}`);
+  }
+
+  // --- eval, rex, enrich, sort, fillnull ------------------------------------------------
+
+  /** eval: one `extend` per assignment, in order (each sees the fields the earlier ones set). */
+  private evalStage(st: Extract<Stage, { kind: 'eval' }>): void {
+    const cols = this.ensureCim(st.span);
+    for (const a of st.assignments) {
+      const v = this.values.value(a.expr);
+      // Splunk removes a field assigned null; the column stays, holding KQL's "absent" value.
+      this.emit(`| extend ${kqlColumn(a.field.name)} = ${v.type === 'null' ? '""' : v.text}`);
+      cols.set(a.field.name, columnType(v));
+    }
+  }
+
+  /** The string form of a rex source field, or null when the field does not exist here. */
+  private rexSource(st: Extract<Stage, { kind: 'rex' }>): string | null {
+    const l = this.lookup(st.field.name, st.field.span);
+    if (!l.ok) {
+      this.notes.push(`\`${stageLabel(st)}\`: '${st.field.name}' does not exist here, so Splunk extracts nothing and no KQL is needed`);
+      return null;
+    }
+    if (l.ref.type === ARRAY) {
+      this.ctx.report(
+        diag('BE002', `rex on the multivalue field '${st.field.name}': Splunk uses the first value that matches; KQL reads only a single-valued field here (several values extract nothing)`, st.field.span, {
+          backend: 'kql',
+          direction: 'narrower',
+        }),
+      );
+      return this.values.str({ text: l.ref.expr, type: 'array' });
+    }
+    return l.ref.type === 'string' ? l.ref.expr : `tostring(${l.ref.expr})`;
+  }
+
+  private rexSed(st: Extract<Stage, { kind: 'rex' }>): void {
+    const cols = this.ensureCim(st.span);
+    const src = this.rexSource(st);
+    if (src === null) return;
+    const r = replacement(st.pattern, st.replacement ?? '', st.patternSpan, (d) => this.ctx.report(d), !st.global);
+    if (!r) {
+      this.ctx.report(diag('BE001', `\`${stageLabel(st)}\`: the replacement's group references cannot be kept in KQL's regex`, st.patternSpan, { backend: 'kql' }));
+      return;
+    }
+    this.lines.push({ comment: null, text: `| extend ${kqlColumn(st.field.name)} = replace_regex(${src}, ${kqlRegexLiteral(r.pattern)}, ${kqlString(r.rewrite)})` });
+    cols.set(st.field.name, 'string');
+  }
+
+  /**
+   * rex extraction: each named group becomes a column. With max_match=1, `extract` takes the
+   * group of the first match; a row without a match keeps the field's earlier value (Splunk sets
+   * nothing then). Otherwise `extract_all` collects the group over every match into a multivalue.
+   */
+  private rexExtract(st: Extract<Stage, { kind: 'rex' }>): void {
+    const cols = this.ensureCim(st.span);
+    const src = this.rexSource(st);
+    if (src === null) return;
+    const test = kqlRegexLiteral(rustPattern(st.pattern, st.patternSpan, (d) => this.ctx.report(d)));
+    // A group named like the source field is assigned last, so the others still read the source.
+    const groups = [...new Set(st.groups)].sort((a, b) => Number(a === st.field.name) - Number(b === st.field.name));
+    const assigns: string[] = [];
+    const types: [string, string][] = [];
+    if (st.maxMatch === 1) {
+      const c = rustCapturing(st.pattern, (g) => g.group === 'named' && g.name !== undefined && groups.includes(g.name));
+      if (!c) {
+        this.ctx.report(diag('BE001', `\`${stageLabel(st)}\`: the pattern's named groups cannot be kept in KQL's regex`, st.patternSpan, { backend: 'kql' }));
+        return;
+      }
+      const re = kqlRegexLiteral(c.pattern);
+      for (const g of groups) {
+        const k = c.index.get(g);
+        if (k === undefined) continue;
+        const value = `extract(${re}, ${k}, ${src})`;
+        const old = cols.get(g);
+        const oldText = old === undefined ? null : old === 'string' ? kqlColumn(g) : old === ARRAY ? this.values.str({ text: kqlColumn(g), type: 'array' }) : `tostring(${kqlColumn(g)})`;
+        assigns.push(`${kqlColumn(g)} = ${oldText === null ? value : `iff(${src} matches regex ${test}, ${value}, ${oldText})`}`);
+        types.push([g, 'string']);
+      }
+    } else {
+      for (const g of groups) {
+        const c = rustCapturing(st.pattern, (n) => n.group === 'named' && n.name === g);
+        if (!c) {
+          this.ctx.report(diag('BE001', `\`${stageLabel(st)}\`: group '${g}' cannot be kept in KQL's regex`, st.patternSpan, { backend: 'kql' }));
+          continue;
+        }
+        // With one capturing group extract_all returns that group's text for every match.
+        let all = `extract_all(${kqlRegexLiteral(c.pattern)}, ${src})`;
+        if (st.maxMatch > 1) all = `array_slice(${all}, 0, ${st.maxMatch - 1})`;
+        const old = cols.get(g);
+        const oldArr = old === undefined ? null : this.values.arr({ text: kqlColumn(g), type: vtype(old) });
+        assigns.push(`${kqlColumn(g)} = ${oldArr === null ? `coalesce(${all}, dynamic([]))` : `iff(array_length(${all}) > 0, ${all}, ${oldArr})`}`);
+        types.push([g, ARRAY]);
+      }
+    }
+    if (assigns.length === 0) return;
+    this.lines.push({ comment: null, text: `| extend ${assigns.join(', ')}` });
+    for (const [g, t] of types) cols.set(g, t);
+  }
+
+  /**
+   * iplocation via geo_info_from_ip_address, which returns country, state, city, latitude and
+   * longitude. Splunk reads its bundled MaxMind GeoLite2 City database, KQL Microsoft's own data:
+   * the same address can locate differently, so tests on the results can err either way.
+   */
+  private iplocation(st: Extract<Stage, { kind: 'enrich' }>): void {
+    const cols = this.ensureCim(st.span);
+    const input = st.inputs[0];
+    if (!input) return;
+    const l = this.lookup(input.field.name, input.field.span);
+    if (!l.ok) {
+      this.notes.push(`\`${stageLabel(st)}\`: '${input.field.name}' does not exist here, so Splunk adds nothing and no KQL is needed`);
+      return;
+    }
+    const ip = l.ref.type === ARRAY ? `tostring(${l.ref.expr}[0])` : l.ref.type === 'string' ? l.ref.expr : `tostring(${l.ref.expr})`;
+    const KEYS: Record<string, [string, string]> = { City: ['city', 'string'], Country: ['country', 'string'], Region: ['state', 'string'], lat: ['latitude', 'real'], lon: ['longitude', 'real'] };
+    const assigns: string[] = [];
+    const missing: string[] = [];
+    for (const o of st.outputs) {
+      const k = KEYS[o.column];
+      if (!k) {
+        missing.push(o.column);
+        continue;
+      }
+      const [key, type] = k;
+      assigns.push(`${kqlColumn(o.as)} = ${type === 'real' ? `toreal(ruleport_geo.${key})` : `tostring(ruleport_geo.${key})`}`);
+      cols.set(o.as, type);
+    }
+    this.ctx.report(
+      diag(
+        'BE002',
+        `\`${stageLabel(st)}\` becomes geo_info_from_ip_address: Splunk's GeoLite2 data and Microsoft's can place an address differently, so later tests on ${st.outputs.map((o) => o.as).join(', ')} may keep more or fewer rows${l.ref.type === ARRAY ? `; of the multivalue '${input.field.name}' only the first value is located` : ''}${missing.length ? `; ${missing.join(', ')} has no KQL counterpart and is left absent` : ''}`,
+        st.span,
+        { backend: 'kql' },
+      ),
+    );
+    this.lines.push({ comment: 'iplocation: Microsoft geo data, not Splunk\'s GeoLite2', text: `| extend ruleport_geo = geo_info_from_ip_address(${ip})` });
+    if (assigns.length) this.lines.push({ comment: null, text: `| extend ${assigns.join(', ')}` });
+    this.lines.push({ comment: null, text: '| project-away ruleport_geo' });
+  }
+
+  /**
+   * lookup: `dnslookup` is Splunk's scripted DNS lookup (a resolver, not a table), which KQL cannot
+   * run; its outputs stay absent. Other lookup tables would need a Sentinel watchlist
+   * (`_GetWatchlist('<name>')`), which the profile cannot declare; reported as unsupported.
+   */
+  private lookupStage(st: Extract<Stage, { kind: 'enrich' }>, rest: readonly Stage[]): void {
+    const cols = this.ensureCim(st.span);
+    if (st.table !== 'dnslookup') {
+      this.ctx.report(
+        diag('BE001', `lookup table '${st.table}' has no KQL source: the profile declares no lookup tables (in Sentinel, upload it as a watchlist and join _GetWatchlist('${st.table}'))`, st.span, { backend: 'kql' }),
+      );
+      return;
+    }
+    const outs = st.outputs.map((o) => o.as);
+    const tested = rest.some((s) => usesAny(s, outs));
+    this.ctx.report(
+      diag(
+        'BE002',
+        `\`lookup dnslookup\` resolves names with DNS at search time, which KQL cannot do; ${outs.join(', ')} ${tested ? 'stay absent, so later tests on them are false' : 'stay absent (only the output rows lack them)'}`,
+        st.span,
+        { backend: 'kql', ...(tested ? { direction: 'narrower' as const } : {}) },
+      ),
+    );
+    const fresh = outs.filter((o) => st.overwrite || !cols.has(o));
+    if (fresh.length) this.lines.push({ comment: 'lookup dnslookup (a DNS resolver) has no KQL equivalent: outputs left empty', text: `| extend ${fresh.map((o) => `${kqlColumn(o)} = ""`).join(', ')}` });
+    for (const o of fresh) cols.set(o, 'string');
+  }
+
+  /**
+   * sort: KQL sorts descending by default, so every key says asc/desc; Splunk puts missing values
+   * last either way, hence the `isempty` key first for strings and `nulls last` for others.
+   */
+  private sort(st: Extract<Stage, { kind: 'sort' }>): void {
+    const cols = this.ensureCim(st.span);
+    const keys: string[] = [];
+    for (const k of st.keys) {
+      const type = cols.get(k.field.name);
+      if (type === undefined) continue; // a missing field orders nothing
+      const c = kqlColumn(k.field.name);
+      const dir = k.descending ? 'desc' : 'asc';
+      if (type === ARRAY) {
+        this.ctx.report(diag('BE002', `sort by the multivalue '${k.field.name}': ordered by its JSON text here`, k.field.span, { backend: 'kql' }));
+        keys.push(`array_length(${c}) == 0 asc`, `tostring(${c}) ${dir}`);
+        continue;
+      }
+      if (type !== 'string') {
+        keys.push(`${k.as === 'str' ? `tostring(${c})` : c} ${dir} nulls last`);
+        continue;
+      }
+      keys.push(`isempty(${c}) asc`);
+      if (k.as === 'num') keys.push(`toreal(${c}) ${dir} nulls last`);
+      else if (k.as === 'ip') keys.push(`parse_ipv4(${c}) ${dir} nulls last`, `${c} ${dir}`);
+      else if (k.as === 'auto') {
+        // Splunk's auto order: numbers (numerically) before other strings (lexicographically).
+        keys.push(`isnull(toreal(${c})) asc`, `toreal(${c}) ${dir} nulls last`, `${c} ${dir}`);
+      } else keys.push(`${c} ${dir}`);
+    }
+    if (keys.length) {
+      this.lines.push({ comment: "Splunk's sort is stable; KQL's order among equal keys is not defined", text: `| sort by ${keys.join(', ')}` });
+      this.ctx.report(diag('BE002', `\`${stageLabel(st)}\`: rows with equal keys keep their input order in Splunk; KQL's sort does not promise that`, st.span, { backend: 'kql' }));
+    }
+    if (st.limit > 0) this.lines.push({ comment: null, text: `| take ${st.limit}` });
+  }
+
+  /** fillnull: empty (absent) values of the listed fields, or of every column, become the value. */
+  private fillnull(st: Extract<Stage, { kind: 'fillnull' }>): void {
+    const cols = this.ensureCim(st.span);
+    const all = st.fields.length === 0;
+    const names = all ? [...cols.keys()].filter((c) => !this.targetOnly.has(c)) : st.fields.map((f) => f.name);
+    if (all) {
+      this.ctx.report(
+        diag('BE002', '`fillnull` without fields fills every field that some row has in Splunk; here every column of the result, including columns no row has a value in', st.span, {
+          backend: 'kql',
+          direction: 'wider',
+        }),
+      );
+    }
+    const v = kqlString(st.value);
+    const assigns: string[] = [];
+    for (const n of names) {
+      const type = cols.get(n);
+      const c = kqlColumn(n);
+      if (type === undefined) assigns.push(`${c} = ${v}`);
+      else if (type === 'string') assigns.push(`${c} = iff(isempty(${c}), ${v}, ${c})`);
+      else if (type === ARRAY) assigns.push(`${c} = iff(array_length(${c}) > 0, ${c}, pack_array(${v}))`);
+      else assigns.push(`${c} = iff(isnull(${c}), ${v}, tostring(${c}))`);
+      cols.set(n, type === ARRAY ? ARRAY : 'string');
+    }
+    if (assigns.length) this.lines.push({ comment: null, text: `| extend ${assigns.join(', ')}` });
+  }
 
   private binExpr(st: Extract<Stage, { kind: 'bucket' }>): { expr: string; type: string; source: string } | null {
     const l = this.lookup(st.field.name, st.field.span);
@@ -529,8 +794,16 @@ class KqlRenderer {
   }
 
   /** The aggregations of a stats/eventstats stage as `name = fn(...)`, with output types. */
-  private aggregations(st: Extract<Stage, { kind: 'aggregate' }>, cols: Map<string, string>, byNames: readonly string[]): { name: string; expr: string; type: string }[] {
-    const out: { name: string; expr: string; type: string }[] = [];
+  private aggregations(
+    st: Extract<Stage, { kind: 'aggregate' }>,
+    cols: Map<string, string>,
+    byNames: readonly string[],
+    tuples = false,
+  ): { name: string; expr: string; type: string; tuple?: string }[] {
+    const out: { name: string; expr: string; type: string; tuple?: string }[] = [];
+    // An output named explicitly (`earliest(_time) as _time`) wins over the same name from a
+    // wildcard (`values(*) as *`); KQL rejects a column assigned twice (KS171).
+    const explicit = new Set(st.aggs.filter((a) => a.field === null || !a.field.includes('*')).map((a) => a.as));
     for (const a of st.aggs) {
       if (a.field !== null && a.field.includes('*')) {
         // `values(*) as *`: every column that may exist before the stage, minus the by-fields.
@@ -538,13 +811,30 @@ class KqlRenderer {
         const inputs = KqlRenderer.select([a.field], available, false).filter((f) => !byNames.includes(f));
         for (const f of inputs) {
           const name = a.field === '*' ? a.as.replace(/\*/g, f) : a.as === a.field ? f : a.as.replace(/\*/g, f);
+          if (explicit.has(name) || byNames.includes(name)) continue;
           out.push({ name, ...this.aggregate(a, f, cols) });
         }
         continue;
       }
-      out.push({ name: a.as, ...this.aggregate(a, a.field, cols) });
+      const byTime = tuples && a.field !== null && a.field !== '_time' && (a.fn === 'earliest' || a.fn === 'latest') ? this.byTime(a, a.field, cols, out.length) : null;
+      out.push({ name: a.as, ...(byTime ?? this.aggregate(a, a.field, cols)) });
     }
     return out;
+  }
+
+  /**
+   * earliest(x)/latest(x): x of the earliest/latest event that has x, as `arg_min`/`arg_max` over
+   * _time (rows whose _time is null are skipped, so events without x get a null time). Needs the
+   * tuple form of summarize, `(time, x) = arg_min(...)`; the time column is dropped afterwards.
+   */
+  private byTime(a: Aggregation, field: string, cols: Map<string, string>, n: number): { expr: string; type: string; tuple: string } | null {
+    const time = cols.get('_time');
+    const type = cols.get(field);
+    if (time !== 'datetime' || type === undefined || type === ARRAY) return null;
+    const c = kqlColumn(field);
+    const present = NUMERIC.has(type) || type === 'datetime' || type === 'bool' ? `isnotnull(${c})` : `isnotempty(${c})`;
+    const tmp = `ruleport_t_${n}`;
+    return { expr: `${a.fn === 'earliest' ? 'arg_min' : 'arg_max'}(iff(${present}, _time, datetime(null)), ${c})`, type, tuple: tmp };
   }
 
   private aggregate(a: Aggregation, field: string | null, cols: Map<string, string>): { expr: string; type: string } {
@@ -557,16 +847,35 @@ class KqlRenderer {
     if (type === undefined) {
       // The field does not exist here (Splunk: no values).
       if (a.fn === 'count' || a.fn === 'dc') return { expr: 'countif(false)', type: 'long' };
-      if (a.fn === 'values' || a.fn === 'list') return { expr: 'make_set_if("", false)', type: 'dynamic' };
+      if (a.fn === 'values' || a.fn === 'list') return { expr: 'make_set_if("", false)', type: ARRAY };
       return { expr: 'take_anyif("", false)', type: 'string' };
     }
     const c = kqlColumn(field);
+    if (type === ARRAY) {
+      // make_set flattens arrays, so a multivalue input contributes each of its values.
+      const set = `make_set_if(${c}, array_length(${c}) > 0)`;
+      if (a.fn === 'values' || a.fn === 'list') return { expr: `array_sort_asc(${set})`, type: ARRAY };
+      if (a.fn === 'dc') return { expr: `array_length(${set})`, type: 'long' };
+      this.ctx.report(diag('BE002', `${a.fn}(${field}) of a multivalue field: KQL reads only a single value per row here (several values count as one, or as none)`, a.span, { backend: 'kql' }));
+      const one = this.values.str({ text: c, type: 'array' });
+      if (a.fn === 'count') return { expr: `countif(array_length(${c}) > 0)`, type: 'long' };
+      return { expr: `take_anyif(${one}, isnotempty(${one}))`, type: 'string' };
+    }
     const present = NUMERIC.has(type) || type === 'datetime' || type === 'bool' ? `isnotnull(${c})` : `isnotempty(${c})`;
     // Splunk's values()/dc() see values as strings ("10" < "9", "1" differs from "1.0").
     const text = type === 'string' ? c : `tostring(${c})`;
     switch (a.fn) {
+      case 'earliest':
+      case 'latest':
+        // The earliest/latest _time is the minimum/maximum.
+        if (field === '_time' && type === 'datetime') return { expr: `${a.fn === 'earliest' ? 'min' : 'max'}(${c})`, type };
+        break;
+      default:
+        break;
+    }
+    switch (a.fn) {
       case 'values':
-        return { expr: `array_sort_asc(make_set_if(${text}, ${present}))`, type: 'dynamic' };
+        return { expr: `array_sort_asc(make_set_if(${text}, ${present}))`, type: ARRAY };
       case 'count':
         return { expr: `countif(${present})`, type: 'long' };
       case 'dc':
@@ -583,7 +892,7 @@ class KqlRenderer {
         return { expr: `${a.fn}(toreal(${c}))`, type: 'real' };
       case 'list':
         this.ctx.report(diag('BE002', `list(${field}) keeps event order in Splunk; KQL's make_list order is not defined`, a.span, { backend: 'kql' }));
-        return { expr: `make_list_if(${c}, ${present}, 100)`, type: 'dynamic' };
+        return { expr: `make_list_if(${text}, ${present}, 100)`, type: ARRAY };
       case 'stdev':
         return { expr: `stdev(${NUMERIC.has(type) ? c : `toreal(${c})`})`, type: 'real' };
       case 'range':
@@ -622,7 +931,7 @@ class KqlRenderer {
         continue;
       }
       by.push(kqlColumn(f.name));
-      guard.push(`isnotempty(${kqlColumn(f.name)})`);
+      guard.push(type === ARRAY ? `array_length(${kqlColumn(f.name)}) > 0` : `isnotempty(${kqlColumn(f.name)})`);
       types.push([f.name, type]);
     }
     return { by, guard, missing, types };
@@ -648,16 +957,29 @@ class KqlRenderer {
   private stats(st: Extract<Stage, { kind: 'aggregate' }>, index: number): void {
     const cols = this.ensureCim(st.span);
     const { by, guard, missing, types } = this.byFields(st, cols);
-    const aggs = this.aggregations(st, cols, st.by.map((f) => f.name));
+    const aggs = this.aggregations(st, cols, st.by.map((f) => f.name), true);
+    // A multivalue by-field puts the row into the group of each of its values (Splunk).
+    for (const [n, t] of types) {
+      if (t !== ARRAY) continue;
+      this.lines.push({ comment: null, text: `| mv-expand ${kqlColumn(n)} to typeof(string)` });
+    }
+    types.forEach((entry, i) => {
+      if (entry[1] !== ARRAY) return;
+      types[i] = [entry[0], 'string'];
+      guard[i] = `isnotempty(${kqlColumn(entry[0])})`;
+    });
     if (missing.length) this.noGroups(missing, st, index);
     else if (guard.length) {
       this.lines.push({ comment: 'Splunk drops events whose by-field is missing; KQL would group them under ""', text: `| where ${guard.join(' and ')}` });
     }
-    const aggText = aggs.map((a) => `${kqlColumn(a.name)} = ${a.expr}`).join(', ');
-    if (!aggText) {
+    const aggText = aggs.map((a) => `${a.tuple ? `(${a.tuple}, ${kqlColumn(a.name)})` : kqlColumn(a.name)} = ${a.expr}`).join(', ');
+    if (!aggText && !by.length) {
       this.ctx.report(diag('BE001', `\`${stageLabel(st)}\` aggregates nothing in this target`, st.span, { backend: 'kql' }));
     }
-    this.lines.push({ comment: null, text: `| summarize ${aggText || 'count()'}${by.length ? ` by ${by.join(', ')}` : ''}` });
+    // With nothing to aggregate (values(*) over no other field) the groups alone are the rows.
+    this.lines.push({ comment: null, text: `| summarize${aggText ? ` ${aggText}` : by.length ? '' : ' count()'}${by.length ? ` by ${by.join(', ')}` : ''}` });
+    const tuples = aggs.flatMap((a) => (a.tuple ? [a.tuple] : []));
+    if (tuples.length) this.lines.push({ comment: null, text: `| project-away ${tuples.join(', ')}` });
     // Splunk returns stats rows ordered by the by-fields.
     if (by.length) this.lines.push({ comment: null, text: `| sort by ${types.map(([n]) => `${kqlColumn(n)} asc`).join(', ')}` });
     this.cols = new Map([...types, ...aggs.map((a): [string, string] => [a.name, a.type])]);
@@ -673,9 +995,19 @@ class KqlRenderer {
     const name = `ruleport_rows_${index}`;
     const keys = types.length ? types.map(([n]) => n) : [];
     const right = keys.length ? keys.map((k) => `ruleport_by_${k.replace(/[^A-Za-z0-9_]/g, '_')}`) : ['ruleport_key'];
-    const by = keys.length ? keys.map((k, i) => `${right[i] as string} = ${kqlColumn(k)}`) : [];
-    const on = keys.length ? keys.map((k, i) => `$left.${kqlColumn(k)} == $right.${right[i] as string}`) : ['ruleport_key'];
+    // KQL cannot join on a dynamic column (KS241): a multivalue key joins on its text, so rows
+    // group by their whole set of values rather than by each value.
+    const multi = types.filter(([, t]) => t === ARRAY).map(([n]) => n);
+    const leftKey = (k: string): string => (multi.includes(k) ? `ruleport_lk_${k.replace(/[^A-Za-z0-9_]/g, '_')}` : kqlColumn(k));
+    const by = keys.length ? keys.map((k, i) => `${right[i] as string} = ${multi.includes(k) ? `tostring(${kqlColumn(k)})` : kqlColumn(k)}`) : [];
+    const on = keys.length ? keys.map((k, i) => `$left.${leftKey(k)} == $right.${right[i] as string}`) : ['ruleport_key'];
     const tmp = aggs.map((_, i) => `ruleport_agg_${i}`);
+    if (multi.length) {
+      this.ctx.report(
+        diag('BE002', `\`${stageLabel(st)}\`: by-field ${quoteList(multi)} is multivalue here; KQL groups rows by the whole set of values, Splunk by each value`, st.span, { backend: 'kql' }),
+      );
+      this.lines.push({ comment: 'multivalue by-field: grouped by its whole set of values', text: `| extend ${multi.map((k) => `${leftKey(k)} = tostring(${kqlColumn(k)})`).join(', ')}` });
+    }
     if (!keys.length) this.lines.push({ comment: null, text: '| extend ruleport_key = 1' });
     this.lines.push({ comment: null, text: `| as ${name}` });
     const sub = [
@@ -685,9 +1017,39 @@ class KqlRenderer {
     ].join(' | ');
     this.lines.push({ comment: null, text: `| join kind=leftouter (${sub}) on ${on.join(', ')}` });
     this.lines.push({ comment: null, text: `| extend ${aggs.map((a, i) => `${kqlColumn(a.name)} = ${tmp[i] as string}`).join(', ')}` });
-    const away = keys.length ? [...right, ...tmp] : ['ruleport_key', 'ruleport_key1', ...tmp];
+    const away = keys.length ? [...right, ...multi.map(leftKey), ...tmp] : ['ruleport_key', 'ruleport_key1', ...tmp];
     this.lines.push({ comment: null, text: `| project-away ${away.join(', ')}` });
     for (const a of aggs) cols.set(a.name, a.type);
+  }
+}
+
+/** Does a later stage test or group by one of these fields (so an absent value changes rows)? */
+function usesAny(st: Stage, names: readonly string[]): boolean {
+  const inExpr = (e: Expr): boolean => {
+    switch (e.kind) {
+      case 'and':
+      case 'or':
+        return e.args.some(inExpr);
+      case 'not':
+        return inExpr(e.arg);
+      case 'term':
+        return false;
+      case 'cond':
+        return inValue(e.expr);
+      default:
+        return names.includes(e.field.name);
+    }
+  };
+  const inValue = (v: ValueExpr): boolean => (v.kind === 'field' ? names.includes(v.name) : v.kind === 'call' || v.kind === 'op' ? v.args.some(inValue) : false);
+  switch (st.kind) {
+    case 'filter':
+      return inExpr(st.expr);
+    case 'aggregate':
+      return st.by.some((b) => names.includes(b.name));
+    case 'eval':
+      return st.assignments.some((a) => inValue(a.expr));
+    default:
+      return false;
   }
 }
 
@@ -709,34 +1071,6 @@ function timespan(seconds: number): string {
     if (seconds % 60 === 0) return `${seconds / 60}m`;
   }
   return `${seconds}s`;
-}
-
-/** Can the (PCRE) pattern match the empty string? Over-approximates where unsure. */
-function matchesEmpty(n: RegexNode): boolean {
-  switch (n.kind) {
-    case 'literal':
-    case 'any':
-    case 'shorthand':
-    case 'class':
-      return false;
-    case 'wordBoundary':
-      return n.negated; // no word characters in "": \b fails, \B holds
-    case 'anchor':
-    case 'flags':
-    case 'lookaround':
-    case 'backreference':
-      return true;
-    case 'group':
-      return matchesEmpty(n.body);
-    case 'quantifier':
-      return n.min === 0 || matchesEmpty(n.body);
-    case 'sequence':
-      return n.items.every(matchesEmpty);
-    case 'alternation':
-      return n.branches.some(matchesEmpty);
-    default:
-      return true;
-  }
 }
 
 /** Top-level conditions the chosen table already implies, when the target has no column to test them. */
@@ -769,10 +1103,13 @@ function render(detection: Detection, profile: Profile): BackendOutput {
   const r = new KqlRenderer(ctx, table, schema);
   const { filter, dropped } = impliedByTable(ctx, profile, schema);
   if (dropped.length) r.notes.push(`${dropped.join(', ')} is implied by table ${table} (no column to test it)`);
-  const where = filter.kind === 'and' && filter.args.length === 0 ? null : r.expr(filter);
-  const lines: Line[] = [...(where === null ? [] : [{ comment: null, text: `| where ${where}` }])];
+  // Raw-event searches have no KQL column to run on: relaxed to `true` in the direction that keeps
+  // every match (BE006, wider).
+  const relaxed = relaxLeaves(filter, rawSearch, 'kql');
+  relaxed.diagnostics.forEach((d) => ctx.report(d));
+  if (!(relaxed.expr.kind === 'and' && relaxed.expr.args.length === 0)) r.filterLine(relaxed.expr);
   r.stages(detection.stages);
-  lines.push(...r.lines);
+  const lines: Line[] = [...r.lines];
   const issues = ctx.diagnostics
     .filter((d) => d.backend === 'kql' && (d.kind === 'lossy' || d.kind === 'unsupported' || d.kind === 'syntax'))
     .map((d) => `${d.code} ${d.kind}${d.direction ? ` (${d.direction})` : ''}: ${d.message}`);

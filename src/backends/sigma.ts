@@ -9,6 +9,7 @@ import { assertNever, type Detection, type Expr, type Stage } from '../ir/types.
 import type { Profile } from '../profiles/profile.js';
 import { translateRegex } from '../regex/index.js';
 import { RenderContext, type Backend, type BackendOutput } from './context.js';
+import { basenameRegex } from './basename-regex.js';
 import { compileTemplate } from './templates.js';
 import { stageLabel } from './stage-label.js';
 
@@ -117,6 +118,16 @@ class SigmaRenderer {
 
   private regexItem(e: Extract<Expr, { kind: 'regex' }>): { key: string; value: string } {
     const f = this.ctx.field(e.field.name, e.field.span);
+    if (f.derive === 'basename') {
+      // The base-name regex rewritten over the full path (exact; see basename-regex.ts).
+      const b = basenameRegex(e.pattern);
+      if (!b.ok) {
+        this.ctx.report(diag('BE005', `regex on '${e.field.name}' (the file name part of ${f.name}) cannot be rewritten over the full path: ${b.reason}`, e.span, { backend: 'sigma' }));
+        return { key: `${f.name}|re`, value: yamlScalar(e.pattern) };
+      }
+      for (const u of b.result.unsupported) this.ctx.report(diag('RX101', `Sigma regex: ${u.message}`, e.span, { backend: 'sigma' }));
+      return { key: `${f.name}|re${b.result.caseInsensitive ? '|i' : ''}`, value: yamlScalar(b.result.pattern) };
+    }
     if (f.derive) this.ctx.report(diag('BE005', `regex on '${e.field.name}' needs a derived field Sigma does not have`, e.span, { backend: 'sigma' }));
     const t = translateRegex(e.pattern, 'pcre');
     if (!t.ok) {
@@ -160,6 +171,10 @@ function render(detection: Detection, profile: Profile): BackendOutput {
     );
     notes.push(`not expressed: ${stageLabel(st)}`);
   });
+  for (const d of ctx.diagnostics) {
+    const text = `lossy${d.direction ? ` (${d.direction})` : ''}: ${d.message}`;
+    if (d.code === 'BE006' && !notes.includes(text)) notes.push(text);
+  }
   const finalFields = ctx.fieldsBefore(detection.stages.length);
   const fields = [...new Set(finalFields.filter((f) => f !== '_time').map((f) => ctx.field(f, null).name))];
   template ??= compileTemplate('sigma', 'rule', { yaml: yamlScalar, comment: (v) => String(v).replace(/[\r\n]+/g, ' ') });

@@ -7,7 +7,15 @@ import { diag } from '../diagnostics.js';
 import { assertNever, type Detection, type Expr, type Stage } from '../ir/types.js';
 import type { Profile } from '../profiles/profile.js';
 import { translateRegex } from '../regex/index.js';
-import { inputMapping } from '../matcher/compile.js';
+import { inputMapping, linePrefilter } from '../matcher/compile.js';
+import { regexPrefilter } from '../regex/prefilter.js';
+import type { InputMapping } from '../runtime/index.js';
+import type { ValueExpr } from '../ir/types.js';
+
+function valueFields(e: ValueExpr, out: Set<string>): void {
+  if (e.kind === 'field') out.add(e.name);
+  else if (e.kind === 'call' || e.kind === 'op') for (const a of e.args) valueFields(a, out);
+}
 import { RenderContext, type Backend, type BackendOutput } from './context.js';
 import { compileTemplate } from './templates.js';
 
@@ -29,12 +37,19 @@ function irJson(v: unknown): string {
   return JSON.stringify(v, (k, x: unknown) => (k === 'span' ? undefined : x));
 }
 
+const ident = (name: string): string => `f_${name.replace(/[^A-Za-z0-9_]/g, (c) => `$${c.charCodeAt(0).toString(16)}`)}`;
+
 class TsRenderer {
   readonly matchers: { name: string; code: string }[] = [];
+  /** Field readers over raw events, spelled out: name -> function text. */
+  readonly readers = new Map<string, string>();
   /** Runtime functions the module uses, imported by name. */
-  readonly imports = new Set<string>(['runRule']);
+  readonly imports = new Set<string>(['mapEvent', 'runStages']);
 
-  constructor(private readonly ctx: RenderContext) {}
+  constructor(
+    private readonly ctx: RenderContext,
+    private readonly input: InputMapping,
+  ) {}
 
   /** A module-level constant built once; `uses` are the runtime functions its code calls. */
   private matcher(code: string, ...uses: string[]): string {
@@ -49,20 +64,42 @@ class TsRenderer {
     return fn;
   }
 
-  private get(field: string): string {
-    return `row[${json(field)}]`;
+  /** Field access: `row["f"]` on mapped rows, or a spelled-out reader on raw events. */
+  private get(field: string, raw: boolean): string {
+    if (!raw) return `row[${json(field)}]`;
+    if (field === '_raw') return `(line === '' ? undefined : line)`;
+    const fn = ident(field);
+    if (!this.readers.has(field)) {
+      const m = Object.prototype.hasOwnProperty.call(this.input, field) ? this.input[field] : undefined;
+      const own = field === '_source' ? 'undefined' : `has(e[${json(field)}]) ? (e[${json(field)}] as FieldValue) : undefined`;
+      let body: string;
+      if (!m) body = `return ${own};`;
+      else if (m.type === 'time') {
+        this.use('parseTime');
+        body = `const v = e[${json(m.name)}];\n  if (has(v)) {\n    const t = parseTime(v);\n    if (t !== undefined) return t;\n  }\n  return ${own};`;
+      } else if (m.derive === 'basename') {
+        body = `const v = e[${json(m.name)}];\n  if (has(v)) {\n    const s = String(v);\n    return s.slice(Math.max(s.lastIndexOf('\\\\'), s.lastIndexOf('/')) + 1);\n  }\n  return ${own};`;
+      } else body = `const v = e[${json(m.name)}];\n  return has(v) ? (v as FieldValue) : ${own === 'undefined' ? 'undefined' : `(${own})`};`;
+      this.readers.set(field, `/** ${field.replace(/\*\//g, '*\\/')}${m ? ` <- ${m.name.replace(/\*\//g, '*\\/')}${m.derive ? ` (${m.derive})` : ''}${m.type === 'time' ? ' (time)' : ''}` : ''} */\nfunction ${fn}(e: RawEvent): FieldValue | undefined {\n  ${body}\n}`);
+    }
+    return `${fn}(e)`;
   }
 
-  expr(e: Expr): string {
+  /** The filter as a TypeScript boolean expression over `e`/`line` (raw) or `row` (mapped rows). */
+  expr(e: Expr, raw: boolean): string {
     switch (e.kind) {
       case 'and':
-        return e.args.length === 0 ? 'true' : e.args.map((a) => this.wrap(a)).join(' && ');
+        return e.args.length === 0 ? 'true' : e.args.map((a) => this.wrap(a, raw)).join(' && ');
       case 'or':
-        return e.args.length === 0 ? 'false' : e.args.map((a) => this.wrap(a)).join(' || ');
+        return e.args.length === 0 ? 'false' : e.args.map((a) => this.wrap(a, raw)).join(' || ');
       case 'not':
-        return `!${this.wrap(e.arg)}`;
-      case 'eq':
-        return `${this.matcher(`wildcardMatcher(${json(e.pattern)}, ${e.caseSensitive})`, 'wildcardMatcher')}(${this.get(e.field.name)})`;
+        return `!${this.wrap(e.arg, raw)}`;
+      case 'eq': {
+        const segs = e.caseSensitive ? e.pattern : e.pattern.map((p) => p.toLowerCase());
+        const conv = e.caseSensitive ? 's' : 's.toLowerCase()';
+        if (segs.length === 1) return `anyValue(${this.get(e.field.name, raw)}, (s) => ${conv} === ${json(segs[0] ?? '')})`;
+        return `anyValue(${this.get(e.field.name, raw)}, (s) => wildcard(${conv}, ${json(segs)}))`;
+      }
       case 'regex': {
         const t = translateRegex(e.pattern, 'js');
         if (!t.ok) {
@@ -73,25 +110,38 @@ class TsRenderer {
           this.ctx.report(diag('RX101', `JavaScript regex: ${u.message}`, { start: e.span.start + u.start, end: e.span.start + u.end }, { backend: 'ts' }));
         }
         const lit = regexLiteral(t.result.pattern, t.result.caseInsensitive ? 'i' : '');
-        return `${this.matcher(`regexMatcher(${lit})`, 'regexMatcher')}(${this.get(e.field.name)})`;
+        const test = this.matcher(`guardedTest(${lit}, ${json(e.pattern)})`, 'guardedTest');
+        const pf = regexPrefilter(e.pattern);
+        if (!pf) return `anyValue(${this.get(e.field.name, raw)}, ${test})`;
+        const pre = this.matcher(regexLiteral(pf.source, pf.flags));
+        return `anyValue(${this.get(e.field.name, raw)}, (s) => ${pre}.test(s) && ${test}(s))`;
       }
-      case 'cmp':
-        return `${this.use('compare')}(${this.get(e.field.name)}, ${json(e.op)}, ${json(e.value)}, ${e.numeric})`;
+      case 'cmp': {
+        const v = this.get(e.field.name, raw);
+        if (e.numeric) return `anyValue(${v}, (s) => { const n = Number(s); return !Number.isNaN(n) && n ${e.op} ${json(Number(e.value))}; })`;
+        return `anyValue(${v}, (s) => s ${e.op} ${json(e.value)})`;
+      }
       case 'exists':
-        return `${this.use('isPresent')}(${this.get(e.field.name)})`;
+        return `isSet(${this.get(e.field.name, raw)})`;
       case 'term':
-        return `${this.use('rawContains')}(String(row['_raw'] ?? ''), ${json(e.value)})`;
+        return raw ? `lower().includes(${json(e.value.toLowerCase())})` : `String(row['_raw'] ?? '').toLowerCase().includes(${json(e.value.toLowerCase())})`;
       case 'cidr':
-        return `${this.matcher(`cidrMatcher(${json(e.network)})`, 'cidrMatcher')}(${this.get(e.field.name)})`;
-      case 'cond':
-        return `${this.matcher(`compileCondition(${irJson(e.expr)})`, 'compileCondition')}(row)`;
+        return `${this.matcher(`cidrMatcher(${json(e.network)})`, 'cidrMatcher')}(${this.get(e.field.name, raw)})`;
+      case 'cond': {
+        const cond = this.matcher(`compileCondition(${irJson(e.expr)})`, 'compileCondition');
+        if (!raw) return `${cond}(row)`;
+        const names = new Set<string>();
+        valueFields(e.expr, names);
+        const fields = [...names].map((n) => `${json(n)}: ${this.get(n, true)}`);
+        return `${cond}(rowOf({ ${fields.join(', ')} }))`;
+      }
       default:
         return assertNever(e, 'expression');
     }
   }
 
-  private wrap(e: Expr): string {
-    return e.kind === 'and' || e.kind === 'or' ? `(${this.expr(e)})` : this.expr(e);
+  private wrap(e: Expr, raw: boolean): string {
+    return e.kind === 'and' || e.kind === 'or' ? `(${this.expr(e, raw)})` : this.expr(e, raw);
   }
 
   stage(st: Stage): string {
@@ -105,7 +155,7 @@ class TsRenderer {
       case 'aggregate':
         return `{ kind: 'aggregate', mode: ${json(st.mode)}, aggs: ${json(st.aggs.map((a) => ({ fn: a.fn, field: a.field, as: a.as })))}, by: ${json(st.by.map((f) => f.name))} }`;
       case 'filter':
-        return `{ kind: 'filter', test: (row: Row): boolean => ${this.expr(st.expr)} }`;
+        return `{ kind: 'filter', test: (row: Row): boolean => ${this.expr(st.expr, false)} }`;
       case 'eval': {
         const assignments = st.assignments.map((a) => `{ field: ${json(a.field.name)}, value: ${this.matcher(`compileValueExpr(${irJson(a.expr)})`, 'compileValueExpr')} }`);
         return `{ kind: 'rows', run: (rows: Row[]): Row[] => ${this.use('evalStage')}(rows, [${assignments.join(', ')}]) }`;
@@ -133,8 +183,9 @@ let template: ((view: object) => string) | null = null;
 
 function render(detection: Detection, profile: Profile): BackendOutput {
   const ctx = new RenderContext('ts', detection, profile);
-  const r = new TsRenderer(ctx);
-  const filter = r.expr(detection.filter);
+  const input = inputMapping(profile, detection);
+  const r = new TsRenderer(ctx, input);
+  const filter = r.expr(detection.filter, true);
   const stages = detection.stages.map((s) => r.stage(s));
   const notes = ctx.diagnostics.map((d) => `${d.code} ${d.message}`);
   template ??= compileTemplate('ts', 'rule', { json, comment: (v) => String(v).replace(/[\r\n\u2028\u2029]+/g, ' ') });
@@ -142,7 +193,9 @@ function render(detection: Detection, profile: Profile): BackendOutput {
     id: detection.id,
     title: detection.title,
     profile: profile.name,
-    input: inputMapping(profile),
+    input,
+    prefilter: linePrefilter(detection.filter, input),
+    readers: [...r.readers.values()],
     matchers: r.matchers,
     filter,
     stages,

@@ -8,7 +8,16 @@ import { translateRegex } from '../regex/index.js';
 import type { Profile } from '../profiles/profile.js';
 import { fieldMappingOf } from '../profiles/profile.js';
 import type { Span } from '../diagnostics.js';
+import { regexPrefilter } from '../regex/prefilter.js';
+import type { ValueExpr } from '../ir/types.js';
 import {
+  fieldReader,
+  guardedTest,
+  type FieldValue,
+  type KeyValueProbe,
+  type LinePrefilter,
+  type RawEvent,
+  type Scalar,
   cidrMatcher,
   compileCondition,
   compileValueExpr,
@@ -22,7 +31,6 @@ import {
   compare,
   isPresent,
   rawContains,
-  regexMatcher,
   runRule,
   wildcardMatcher,
   type InputMapping,
@@ -39,53 +47,186 @@ export function jsRegex(pattern: string): RegExp {
   return new RegExp(t.result.pattern, t.result.caseInsensitive ? 'i' : '');
 }
 
-export function compileExpr(e: Expr): Predicate {
+export interface ExprOptions {
+  /** Necessary-factor tests before each regex (default true; the differential test turns them off). */
+  readonly prefilter?: boolean;
+}
+
+/** A field value test: any value of the field passes `test`. */
+function anyValue(test: (s: string) => boolean): (v: FieldValue | undefined) => boolean {
+  return (v) => {
+    if (v === undefined) return false;
+    if (Array.isArray(v)) {
+      for (const x of v as readonly Scalar[]) if (test(String(x))) return true;
+      return false;
+    }
+    return test(String(v));
+  };
+}
+
+/** The regex test for a Splunk PCRE: guarded against catastrophic backtracking, prefiltered. */
+export function regexTest(pattern: string, opts: ExprOptions = {}): (s: string) => boolean {
+  const guarded = guardedTest(jsRegex(pattern), pattern);
+  const pf = opts.prefilter === false ? null : regexPrefilter(pattern);
+  if (!pf) return guarded;
+  const pre = new RegExp(pf.source, pf.flags);
+  return (s) => pre.test(s) && guarded(s);
+}
+
+/** How a compiled expression reads fields from its context (a mapped row, or a raw event). */
+interface Access<C> {
+  field(name: string): (c: C) => FieldValue | undefined;
+  raw(c: C): string;
+  /** An eval condition over the context. */
+  cond(expr: ValueExpr): (c: C) => boolean;
+}
+
+function compileWith<C>(e: Expr, acc: Access<C>, opts: ExprOptions): (c: C) => boolean {
+  const rec = (x: Expr): ((c: C) => boolean) => compileWith(x, acc, opts);
   switch (e.kind) {
     case 'and': {
-      const parts = e.args.map(compileExpr);
-      return (row) => parts.every((p) => p(row));
+      const parts = e.args.map(rec);
+      return (c) => {
+        for (const p of parts) if (!p(c)) return false;
+        return true;
+      };
     }
     case 'or': {
-      const parts = e.args.map(compileExpr);
-      return (row) => parts.some((p) => p(row));
+      const parts = e.args.map(rec);
+      return (c) => {
+        for (const p of parts) if (p(c)) return true;
+        return false;
+      };
     }
     case 'not': {
-      const inner = compileExpr(e.arg);
-      return (row) => !inner(row);
+      const inner = rec(e.arg);
+      return (c) => !inner(c);
     }
     case 'eq': {
       const m = wildcardMatcher(e.pattern, e.caseSensitive);
-      const f = e.field.name;
-      return (row) => m(row[f]);
+      const f = acc.field(e.field.name);
+      return (c) => m(f(c));
     }
     case 'regex': {
-      const m = regexMatcher(jsRegex(e.pattern));
-      const f = e.field.name;
-      return (row) => m(row[f]);
+      const m = anyValue(regexTest(e.pattern, opts));
+      const f = acc.field(e.field.name);
+      return (c) => m(f(c));
     }
     case 'cmp': {
       const { op, value, numeric } = e;
-      const f = e.field.name;
-      return (row) => compare(row[f], op, value, numeric);
+      const f = acc.field(e.field.name);
+      return (c) => compare(f(c), op, value, numeric);
     }
     case 'exists': {
-      const f = e.field.name;
-      return (row) => isPresent(row[f]);
+      const f = acc.field(e.field.name);
+      return (c) => isPresent(f(c));
     }
     case 'term': {
       const v = e.value;
-      return (row) => rawContains(String(row['_raw'] ?? ''), v);
+      return (c) => rawContains(acc.raw(c), v);
     }
     case 'cidr': {
       const m = cidrMatcher(e.network);
-      const f = e.field.name;
-      return (row) => m(row[f]);
+      const f = acc.field(e.field.name);
+      return (c) => m(f(c));
     }
     case 'cond':
-      return compileCondition(e.expr);
+      return acc.cond(e.expr);
     default:
       return assertNever(e, 'expression');
   }
+}
+
+const rowAccess: Access<Row> = {
+  field: (name) => (row) => row[name],
+  raw: (row) => String(row['_raw'] ?? ''),
+  cond: (expr) => compileCondition(expr),
+};
+
+/** The filter over mapped rows (the reference semantics; also used for filter stages). */
+export function compileExpr(e: Expr, opts: ExprOptions = {}): Predicate {
+  return compileWith(e, rowAccess, opts);
+}
+
+function valueFields(e: ValueExpr, out: Set<string>): void {
+  if (e.kind === 'field') out.add(e.name);
+  else if (e.kind === 'call' || e.kind === 'op') for (const a of e.args) valueFields(a, out);
+}
+
+export interface RawContext {
+  readonly e: RawEvent;
+  /** The input line (`_raw`). */
+  readonly line: string;
+}
+
+/** A test on a raw event and its line. */
+export type RawPredicate = (e: RawEvent, line: string) => boolean;
+
+/**
+ * The filter over raw events: each field read straight from its input name (resolved here, once),
+ * so no mapped row is built for events that fail. Same verdict as compileExpr on mapEvent's row.
+ */
+export function compileRawFilter(e: Expr, input: InputMapping, opts: ExprOptions = {}): RawPredicate {
+  const readers = new Map<string, (ev: RawEvent) => FieldValue | undefined>();
+  const reader = (name: string): ((ev: RawEvent) => FieldValue | undefined) => {
+    let r = readers.get(name);
+    if (!r) {
+      r = name === '_raw' ? () => undefined : fieldReader(name, input);
+      readers.set(name, r);
+    }
+    return r;
+  };
+  const acc: Access<RawContext> = {
+    field: (name) => {
+      if (name === '_raw') return (c) => (c.line === '' ? undefined : c.line);
+      const r = reader(name);
+      return (c) => r(c.e);
+    },
+    raw: (c) => c.line,
+    cond: (expr) => {
+      const names = new Set<string>();
+      valueFields(expr, names);
+      const fields = [...names].map((n) => [n, n === '_raw' ? null : reader(n)] as const);
+      const test = compileCondition(expr);
+      return (c) => {
+        const row: Row = {};
+        for (const [n, r] of fields) {
+          const v = r ? r(c.e) : c.line || undefined;
+          if (v !== undefined) row[n] = v;
+        }
+        return test(row);
+      };
+    },
+  };
+  const p = compileWith(e, acc, opts);
+  return (ev, line) => p({ e: ev, line });
+}
+
+function plainProbe(e: Expr, input: InputMapping): KeyValueProbe | null {
+  if (e.kind !== 'eq' || e.pattern.length !== 1) return null;
+  const name = e.field.name;
+  const value = e.pattern[0] ?? '';
+  if (name === '_raw' || name === '_source' || value === '') return null;
+  const m = Object.prototype.hasOwnProperty.call(input, name) ? input[name] : undefined;
+  if (m && (m.derive !== undefined || m.type === 'time')) return null;
+  const keys = [...new Set([m?.name ?? name, name])];
+  if (keys.some((k) => /["\\/]/.test(k))) return null;
+  return { keys, values: [value], caseSensitive: e.caseSensitive };
+}
+
+/**
+ * Necessary conditions of the whole filter that can be checked on the raw line bytes: top-level
+ * conjuncts `f=v` (or an OR of them) on fields read as they are (no basename, no time parsing).
+ */
+export function linePrefilter(filter: Expr, input: InputMapping): LinePrefilter {
+  const out: KeyValueProbe[][] = [];
+  for (const c of filter.kind === 'and' ? filter.args : [filter]) {
+    const alts = c.kind === 'or' ? c.args : [c];
+    if (alts.length === 0) continue;
+    const probes = alts.map((a) => plainProbe(a, input));
+    if (probes.every((p): p is KeyValueProbe => p !== null)) out.push(probes);
+  }
+  return out;
 }
 
 /** A construct the matcher cannot run, with the span that caused it. */
@@ -103,7 +244,7 @@ export interface MatcherOptions {
   readonly lookups?: ReadonlyMap<string, readonly Readonly<Record<string, string>>[]>;
 }
 
-export function compileStage(st: Stage, opts: MatcherOptions = {}): RuntimeStage {
+export function compileStage(st: Stage, opts: MatcherOptions & ExprOptions = {}): RuntimeStage {
   switch (st.kind) {
     case 'project':
       return { kind: 'project', mode: st.mode, fields: st.fields.map((f) => f.name) };
@@ -114,7 +255,7 @@ export function compileStage(st: Stage, opts: MatcherOptions = {}): RuntimeStage
     case 'aggregate':
       return { kind: 'aggregate', mode: st.mode, aggs: st.aggs.map((a) => ({ fn: a.fn, field: a.field, as: a.as })), by: st.by.map((f) => f.name) };
     case 'filter':
-      return { kind: 'filter', test: compileExpr(st.expr) };
+      return { kind: 'filter', test: compileExpr(st.expr, opts) };
     case 'eval': {
       const assignments = st.assignments.map((a) => ({ field: a.field.name, value: compileValueExpr(a.expr) }));
       return { kind: 'rows', run: (rows) => evalStage(rows, assignments) };
@@ -152,18 +293,45 @@ export function compileStage(st: Stage, opts: MatcherOptions = {}): RuntimeStage
   }
 }
 
-export function inputMapping(profile: Profile): InputMapping {
-  return Object.fromEntries(Object.entries(profile.fields).map(([k, v]) => [k, fieldMappingOf(v)]));
+/**
+ * Where each rule field lives in the input events: the profile's global `fields`, overridden by the
+ * `fields` of the data source's variant (`sources.<id>`: the first whose `when` the filter's
+ * top-level `f=v` conjuncts satisfy). Events of another channel simply lack those fields.
+ */
+export function inputMapping(profile: Profile, source?: Detection | string | null): InputMapping {
+  const global = Object.entries(profile.fields).map(([k, v]) => [k, fieldMappingOf(v)] as const);
+  const id = typeof source === 'string' ? source : (source?.source.id ?? null);
+  const variants = id ? profile.sources[id] : undefined;
+  const conj = source && typeof source !== 'string' ? (source.filter.kind === 'and' ? source.filter.args : [source.filter]) : [];
+  const variant = variants?.find((v) =>
+    Object.entries(v.when ?? {}).every(([f, val]) =>
+      conj.some((p) => p.kind === 'eq' && p.field.name === f && p.pattern.length === 1 && p.pattern[0]?.toLowerCase() === val.toLowerCase()),
+    ),
+  );
+  const own = Object.entries(variant?.fields ?? {}).map(([k, v]) => [k, fieldMappingOf(v)] as const);
+  return Object.fromEntries([...global, ...own]);
 }
 
 export interface CompiledRule {
   readonly input: InputMapping;
+  /** The filter on mapped rows. */
   readonly filter: Predicate;
+  /** The same filter on raw events (fields read from their input names). */
+  readonly test: RawPredicate;
+  /** Necessary conditions on the raw line, checked before decoding. */
+  readonly prefilter: LinePrefilter;
   readonly stages: readonly RuntimeStage[];
 }
 
-export function compileDetection(d: Detection, profile: Profile, opts: MatcherOptions = {}): CompiledRule {
-  return { input: inputMapping(profile), filter: compileExpr(d.filter), stages: d.stages.map((st) => compileStage(st, opts)) };
+export function compileDetection(d: Detection, profile: Profile, opts: MatcherOptions & ExprOptions = {}): CompiledRule {
+  const input = inputMapping(profile, d);
+  return {
+    input,
+    filter: compileExpr(d.filter, opts),
+    test: compileRawFilter(d.filter, input, opts),
+    prefilter: linePrefilter(d.filter, input),
+    stages: d.stages.map((st) => compileStage(st, opts)),
+  };
 }
 
 export function runDetection(d: Detection, profile: Profile, events: Iterable<Readonly<Record<string, unknown>>>, opts: MatcherOptions = {}): Row[] {

@@ -6,3 +6,5 @@ export type {
 export { parseRegex } from './parse.js';
 export { printRegex, translateRegex } from './print.js';
 export type { RegexFlavour, PrintResult, PrintOptions, CaseFolding } from './print.js';
+export { generateSubjects, makeRng, mutate, TRICKY_CHARS } from './generate.js';
+export type { GenerateOptions, Rng } from './generate.js';

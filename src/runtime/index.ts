@@ -106,8 +106,15 @@ export function compare(v: FieldValue | undefined, op: '<' | '<=' | '>' | '>=', 
 }
 
 /** Bare keyword / phrase / TERM on the raw event text: case-insensitive containment. */
+let lastRaw = '';
+let lastLower = '';
 export function rawContains(raw: string, value: string): boolean {
-  return raw.toLowerCase().includes(value.toLowerCase());
+  // Rules test several keywords on the same event: lower-case the event once.
+  if (raw !== lastRaw) {
+    lastRaw = raw;
+    lastLower = raw.toLowerCase();
+  }
+  return lastLower.includes(value.toLowerCase());
 }
 
 // ---- stages ---------------------------------------------------------------------------------
@@ -369,3 +376,16 @@ export {
   type LookupOutput,
   type StreamAgg,
 } from './stages.js';
+export {
+  fieldReader,
+  present,
+  compileLinePrefilter,
+  LineSplitter,
+  scanFileSync,
+  scanStream,
+  type RawEvent,
+  type KeyValueProbe,
+  type LinePrefilter,
+  type LineHandler,
+} from './raw.js';
+export { guardedTest, linearRegex, BACKTRACK_SAFE_LENGTH, HARD_INPUT_LIMIT, type GuardKind } from './linear.js';

@@ -131,10 +131,14 @@ describe('eql: SPL filter table', () => {
     expect(condition(out.text as string)).toMatch(/^process\.name : "x\.exe" and not process\.command_line regex /);
   });
 
-  it('reports a raw keyword search as unsupported, keeping the query valid', () => {
+  it('relaxes a raw keyword search (wider), keeping the query valid', () => {
     const out = renderBackend(detectionFromSpl(`${PREFIX}process_name=a.exe mimikatz`), 'eql');
     checkEql(out.text as string);
-    expect(out.diagnostics.map((x) => x.code)).toContain('BE005');
+    expect(condition(out.text as string)).toBe('process.name : "a.exe"');
+    const relaxed = out.diagnostics.filter((x) => x.code === 'BE006');
+    expect(relaxed).toHaveLength(1);
+    expect(relaxed[0]?.direction).toBe('wider');
+    expect(out.text).toContain('// note: lossy (wider): raw-event search mimikatz');
   });
 
   it('folds a where after table into the filter; removed fields are absent', () => {

@@ -167,13 +167,19 @@ describe('kql backend: filter translation', () => {
     expect(diagnostics.find((d) => d.code === 'BE006')).toMatchObject({ direction: 'narrower', backend: 'kql' });
   });
 
-  it('reports raw-event searches as unsupported (BE005)', { timeout: SLOW }, () => {
-    for (const spl of ['foo', '"two words"']) {
+  it('relaxes raw-event searches to true, reported as wider (BE006), never as a column search', { timeout: SLOW }, () => {
+    for (const spl of ['foo', '"two words"', 'TERM(x.exe)']) {
       const { text, diagnostics } = render(detectionFromSpl(spl), 'kql-sysmon');
-      expect(diagnostics.map((d) => d.code)).toContain('BE005');
-      expect(text).toContain('// note: BE005 unsupported');
+      expect(diagnostics.find((d) => d.code === 'BE006')).toMatchObject({ direction: 'wider', backend: 'kql' });
+      expect(diagnostics.map((d) => d.code)).not.toContain('BE005');
+      expect(firstWhere(text)).toBe('| where EventID == 1');
+      expect(text).not.toContain('* contains');
+      expect(text).toContain('// note: BE006 lossy (wider)');
       expectValid(text, 'kql-sysmon');
     }
+    // Under NOT the relaxed leaf is false, so NOT(foo OR x) keeps only NOT x.
+    const { text } = render(detectionFromSpl('NOT (foo OR process=x)'), 'kql-sysmon');
+    expect(firstWhere(text)).toBe('| where EventID == 1 and not(CommandLine =~ "x")');
   });
 
   it('reports regex constructs Rust regex cannot express (RX101)', { timeout: SLOW }, () => {

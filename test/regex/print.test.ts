@@ -51,9 +51,11 @@ const TABLES: Record<RegexFlavour, Row[]> = {
   ],
   js: [
     ['(?i)abc', 'abc', true],
-    ['\\d\\w\\s\\S', '\\d\\w[\\t\\n\\v\\f\\r ][^\\t\\n\\v\\f\\r ]', false],
-    ['a.b', 'a[^\\n]b', false],
-    ['(?s)a.b', 'a[\\s\\S]b', false],
+    // Sets holding the astral characters consume a surrogate pair as one character.
+    ['\\d\\w\\s\\S', '\\d\\w[\\t\\n\\v\\f\\r ](?:[^\\t\\n\\v\\f\\r \\uD800-\\uDFFF]|[\\uD800-\\uDBFF][\\uDC00-\\uDFFF])', false],
+    ['a.b', 'a(?:[^\\n\\uD800-\\uDFFF]|[\\uD800-\\uDBFF][\\uDC00-\\uDFFF])b', false],
+    ['(?s)a.b', 'a(?:[^\\uD800-\\uDFFF]|[\\uD800-\\uDBFF][\\uDC00-\\uDFFF])b', false],
+    ['\\W', '(?:[^0-9A-Z_a-z\\uD800-\\uDFFF]|[\\uD800-\\uDBFF][\\uDC00-\\uDFFF])', false],
     ['a$', 'a(?=\\n?$)', false],
     ['\\Aa\\z|b\\Z', '^a$|b(?=\\n?$)', false],
     ['(?m)^a$', '(?:^|(?<=\\n)(?=[\\s\\S]))a(?=\\n|$)', false],

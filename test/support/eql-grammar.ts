@@ -26,6 +26,7 @@ export interface EqlQuery {
 }
 
 const KEYWORDS = new Set(['and', 'or', 'not', 'where', 'in', 'like', 'regex', 'true', 'false', 'null', 'sequence', 'sample', 'join', 'by', 'with', 'until', 'maxspan', 'of', 'any']);
+const BOOLEAN_FUNCTIONS = new Set(['cidrmatch', 'startswith', 'endswith', 'stringcontains']);
 const FUNCTIONS = new Set(['string', 'number', 'startswith', 'endswith', 'stringcontains', 'length', 'substring', 'concat', 'indexof', 'between', 'cidrmatch', 'add', 'subtract', 'multiply', 'divide', 'modulo']);
 
 function fail(text: string, at: number, msg: string): never {
@@ -249,6 +250,15 @@ class Parser {
       } while (this.isOp(',') && ++this.i);
       this.expectOp(')');
       field = `${t.v}(${args.join(',')})`;
+      // Boolean functions stand alone as a condition (`cidrMatch(f, "10.0.0.0/8")`).
+      if (BOOLEAN_FUNCTIONS.has(t.v.toLowerCase())) {
+        const nx = this.peek();
+        const follows = nx.t === 'eof' || (nx.t === 'op' && nx.v === ')') || (nx.t === 'id' && !nx.quoted && ['and', 'or'].includes(nx.v.toLowerCase()));
+        if (follows) {
+          this.predicates.push({ field, optional: false, op: 'call', values: [] });
+          return;
+        }
+      }
     } else field = this.field();
     const op = this.peek();
     if (op.t === 'op' && ['==', '!=', '<', '<=', '>', '>='].includes(op.v)) {

@@ -29,10 +29,17 @@ export interface EsqlQuery {
   readonly columns: readonly string[] | null;
 }
 
-const COMMANDS = new Set(['where', 'eval', 'keep', 'drop', 'rename', 'stats', 'limit', 'sort']);
+const COMMANDS = new Set(['where', 'eval', 'keep', 'drop', 'rename', 'stats', 'limit', 'sort', 'grok', 'inline', 'lookup']);
 const RESERVED = new Set(['and', 'or', 'not', 'is', 'null', 'like', 'rlike', 'in', 'as', 'by', 'true', 'false']);
-const SCALAR_FNS: Record<string, [number, number]> = { to_lower: [1, 1], to_upper: [1, 1], to_string: [1, 1], to_double: [1, 1], date_trunc: [2, 2], mv_sort: [1, 2], coalesce: [1, 9] };
-const AGG_FNS: Record<string, [number, number]> = { values: [1, 1], count: [0, 1], count_distinct: [1, 2], min: [1, 1], max: [1, 1], sum: [1, 1], avg: [1, 1] };
+const SCALAR_FNS: Record<string, [number, number]> = {
+  to_lower: [1, 1], to_upper: [1, 1], to_string: [1, 1], to_double: [1, 1], to_long: [1, 1], to_ip: [1, 1], to_datetime: [1, 1],
+  date_trunc: [2, 2], date_format: [1, 2], now: [0, 0], mv_sort: [1, 2], coalesce: [1, 99], case: [2, 99], length: [1, 1], substring: [2, 3],
+  replace: [3, 3], split: [2, 2], trim: [1, 1], ltrim: [1, 1], rtrim: [1, 1], concat: [2, 99], cidr_match: [2, 99], abs: [1, 1], ceil: [1, 1],
+  floor: [1, 1], sqrt: [1, 1], log: [1, 2], log10: [1, 1], sin: [1, 1], cos: [1, 1], tan: [1, 1], round: [1, 2], pow: [2, 2], pi: [0, 0],
+  least: [1, 99], greatest: [1, 99], mv_count: [1, 1], mv_slice: [2, 3], mv_append: [2, 2], mv_concat: [2, 2], mv_dedupe: [1, 1],
+  st_x: [1, 1], st_y: [1, 1],
+};
+const AGG_FNS: Record<string, [number, number]> = { values: [1, 1], count: [0, 1], count_distinct: [1, 2], min: [1, 1], max: [1, 1], sum: [1, 1], avg: [1, 1], median: [1, 1] };
 const UNITS = /^(milliseconds?|ms|seconds?|sec|s|minutes?|min|hours?|h|days?|d|weeks?|w|months?|mo|years?|yr|y)$/i;
 
 function fail(text: string, at: number, msg: string): never {
@@ -284,9 +291,53 @@ class Parser {
         return;
       }
       case 'sort':
-        do this.qname();
-        while (this.op(',') && ++this.i);
+        do {
+          this.operand();
+          if (this.kw('asc') || this.kw('desc')) this.i++;
+          if (this.kw('nulls')) {
+            this.i++;
+            if (!this.kw('first') && !this.kw('last')) this.err('expected FIRST or LAST after NULLS');
+            this.i++;
+          }
+        } while (this.op(',') && ++this.i);
         return;
+      case 'grok': {
+        // GROK <column> "<pattern>": named captures `(?<name>…)` become (string) columns.
+        const at = this.peek().at;
+        this.use(this.qname(), at);
+        const p = this.next();
+        if (p.t !== 'str') fail(this.text, p.at, 'GROK takes a string pattern');
+        const pattern = (p as { v: string }).v;
+        this.strings.push(pattern);
+        for (const m of pattern.matchAll(/\(\?<([A-Za-z_][A-Za-z0-9_]*)>/g)) this.columns?.add(m[1] as string);
+        return;
+      }
+      case 'inline': {
+        // INLINE STATS: STATS that keeps every row and adds the aggregates.
+        this.expectKw('stats');
+        const before = this.columns;
+        this.command('stats');
+        const added = this.columns ?? new Set<string>();
+        this.columns = before ? new Set([...before, ...added]) : null;
+        return;
+      }
+      case 'lookup': {
+        // LOOKUP JOIN <index> ON <field>[, <field>…]: the index's columns are not known here.
+        this.expectKw('join');
+        const idx = this.next();
+        if (idx.t !== 'id' && idx.t !== 'src') fail(this.text, idx.at, 'expected a lookup index name');
+        while (this.op('.') || this.op('-')) {
+          this.i++;
+          this.next();
+        }
+        this.expectKw('on');
+        do {
+          const at = this.peek().at;
+          this.use(this.qname(), at);
+        } while (this.op(',') && ++this.i);
+        this.columns = null;
+        return;
+      }
       default:
         this.err(`command ${name} not in the checked subset`);
     }

@@ -30,7 +30,10 @@ interface KustoGlobals {
         DatabaseSymbol: { ctor: new (name: string, symbols: unknown[]) => unknown };
       };
       GlobalState: { Default: { WithDatabase(db: unknown): unknown } };
-      KustoCode: { ParseAndAnalyze(text: string, globals: unknown): { GetDiagnostics(): unknown } };
+      KustoCode: {
+        ParseAndAnalyze(text: string, globals: unknown): { GetDiagnostics(): unknown };
+        Parse(text: string): { GetSyntaxDiagnostics(): unknown };
+      };
     };
   };
   Bridge: { toArray(list: unknown): BridgeDiagnostic[] };
@@ -86,4 +89,39 @@ export function kustoDiagnostics(query: string, tables: Readonly<Record<string, 
 /** Only the diagnostics that make the query invalid (suggestions such as KS500 are not failures). */
 export function kustoErrors(query: string, tables: Readonly<Record<string, Readonly<Record<string, string>>>>): KustoDiagnostic[] {
   return kustoDiagnostics(query, tables).filter((d) => d.severity === 'Error');
+}
+
+/** Syntax errors only (no names or types): about 10x faster than kustoErrors. */
+export function kustoSyntaxErrors(query: string): KustoDiagnostic[] {
+  const g = kusto();
+  return g.Bridge.toArray(g.Kusto.Language.KustoCode.Parse(query).GetSyntaxDiagnostics())
+    .map((d) => ({ code: d.Code ?? '', severity: d.Severity ?? '', message: d.Message ?? '', start: d.Start, length: d.Length }))
+    .filter((d) => d.severity === 'Error');
+}
+
+/**
+ * The query's shape for semantic checking: comment lines dropped and every string literal
+ * (`"..."`, `@"..."`) emptied, bracketed column names (`["odd name"]`) kept. Names and types do not
+ * depend on a string literal's contents, so queries of one shape share their semantic verdict;
+ * the literals themselves are checked by the syntax pass (escapes) and by compiling the regexes.
+ */
+export function kustoShape(query: string): string {
+  return query
+    .split('\n')
+    .filter((l) => !l.startsWith('//'))
+    .join('\n')
+    .replace(/(\[?)(@"(?:[^"]|"")*"|"(?:[^"\\]|\\.)*")/g, (m, bracket: string) => (bracket ? m : '""'));
+}
+
+/**
+ * The decoded bodies of the verbatim `@"..."` literals on a query's non-comment lines. The KQL
+ * backend writes verbatim literals only for regexes, so these are the patterns to compile.
+ */
+export function verbatimLiterals(text: string): string[] {
+  const out: string[] = [];
+  for (const line of text.split('\n')) {
+    if (line.startsWith('//')) continue;
+    for (const m of line.matchAll(/@"((?:[^"]|"")*)"/g)) out.push((m[1] as string).replace(/""/g, '"'));
+  }
+  return out;
 }

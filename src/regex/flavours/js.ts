@@ -6,17 +6,25 @@
  * `.` also excludes \r \u2028 \u2029), so they are spelled out. JS `$` is the
  * absolute end, PCRE `$` also matches before a final newline.
  *
+ * Non-u patterns see UTF-16 code units, PCRE sees characters: a set that holds
+ * the astral characters (`.`, negated classes, `\D \W \S`) is printed as
+ * `(?:[^...\uD800-\uDFFF]|[\uD800-\uDBFF][\uDC00-\uDFFF])`, so a surrogate
+ * pair is always consumed as one character (`conhost.exe` must match
+ * `conhost😀exe`, `\W{30}` must not count an emoji twice). Lone surrogates
+ * (invalid UTF-16, which PCRE cannot be given) match no such set.
+ *
  * Known gaps, not reported: the non-u `i` flag also folds non-ASCII letters
  * (é/É) which PCRE without UTF does not; a backreference to an unset group
- * matches the empty string in JS but fails in PCRE; astral characters are two
- * code units in JS.
+ * matches the empty string in JS but fails in PCRE.
  */
-import { hex2, type Dialect } from '../dialect.js';
+import { classBody, hex2, type Dialect } from '../dialect.js';
 import { bracket } from './common.js';
-import { equals, intersect, isEmpty, MAX_CODE_POINT, type CodeSet } from '../charset.js';
+import { complement, equals, intersect, isEmpty, MAX_CODE_POINT, union, type CodeSet } from '../charset.js';
 
 const BMP: CodeSet = [[0, 0xffff]];
 const ASTRAL: CodeSet = [[0x10000, MAX_CODE_POINT]];
+const SURROGATES: CodeSet = [[0xd800, 0xdfff]];
+const PAIR = '[\\uD800-\\uDBFF][\\uDC00-\\uDFFF]';
 
 const META = new Set('\\^$.|?*+()[]{}/');
 const CLASS_META = new Set('\\]^-[');
@@ -29,6 +37,17 @@ function escapeCode(cp: number): string | undefined {
   return undefined;
 }
 
+function member(cp: number): string {
+  const c = String.fromCodePoint(cp);
+  return escapeCode(cp) ?? (CLASS_META.has(c) ? `\\${c}` : c);
+}
+
+/** A set holding every astral character: BMP members as one code unit, astral ones as a pair. */
+function withAstral(set: CodeSet): string {
+  const excluded = union(intersect(complement(set), BMP), SURROGATES);
+  return `(?:[^${classBody(excluded, member)}]|${PAIR})`;
+}
+
 export const jsDialect: Dialect = {
   caseMode: 'result',
   literal(cp) {
@@ -38,20 +57,17 @@ export const jsDialect: Dialect = {
   },
   charSet(set, ctx, span) {
     // Non-u classes hold UTF-16 code units. "All astral characters" (from a negated class)
-    // prints fine as a negated BMP class; a partial astral subset cannot be expressed.
+    // prints as a class or a surrogate pair; a partial astral subset is not supported.
     const astral = intersect(set, ASTRAL);
     if (!isEmpty(astral) && !equals(astral, ASTRAL)) {
       ctx.report(span, 'a class with characters outside the BMP is not supported by the js flavour');
     }
-    const printable = equals(astral, ASTRAL) ? set : intersect(set, BMP);
-    const member = (cp: number): string => {
-      const c = String.fromCodePoint(cp);
-      return escapeCode(cp) ?? (CLASS_META.has(c) ? `\\${c}` : c);
-    };
-    return bracket(printable, member, { full: '[\\s\\S]', empty: '[]' });
+    if (equals(astral, ASTRAL)) return withAstral(set);
+    return bracket(intersect(set, BMP), member, { full: '[\\s\\S]', empty: '[]' });
   },
-  any: (dotAll) => (dotAll ? '[\\s\\S]' : '[^\\n]'),
-  shorthand: (name) => ('dDwW'.includes(name) ? `\\${name}` : undefined),
+  any: (dotAll) => withAstral(dotAll ? [[0, MAX_CODE_POINT]] : complement([[0x0a, 0x0a]])),
+  // \D and \W hold the astral characters: they go through charSet.
+  shorthand: (name) => (name === 'd' || name === 'w' ? `\\${name}` : undefined),
   groupOpen(kind, name) {
     if (kind === 'named' && name !== undefined) return `(?<${name}>`;
     return kind === 'capturing' ? '(' : '(?:';

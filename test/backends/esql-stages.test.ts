@@ -1,0 +1,127 @@
+/** ES|QL: eval expressions, `cond` filters and the stages added for issue 5, one table each. */
+import { describe, expect, it } from 'vitest';
+import { strftimeToJava, javaReplacement } from '../../src/backends/elastic-esql-eval.js';
+import { renderBackend } from '../../src/pipeline.js';
+import { checkEsql } from '../support/esql-grammar.js';
+import { splRule } from '../support/rules.js';
+
+const PREFIX = '`get_endpoint_data` `get_endpoint_data_sysmon` EventCode=1 ';
+
+function esql(spl: string): { text: string; codes: string[]; directions: (string | undefined)[] } {
+  const r = splRule(PREFIX + spl);
+  if (!r.detection) throw new Error(r.diagnostics.map((d) => d.message).join('; '));
+  const out = renderBackend(r.detection, 'esql');
+  if (out.text === null) throw new Error('no text');
+  checkEsql(out.text);
+  return { text: out.text, codes: out.diagnostics.map((d) => d.code), directions: out.diagnostics.map((d) => d.direction) };
+}
+
+describe('esql: eval expressions (Splunk semantics)', () => {
+  it.each([
+    ['eval x=if(len(process)>100, "long", "short")', '| EVAL x = CASE(LENGTH(process.command_line) > 100, "long", "short")'],
+    ['eval x=coalesce(user, "none")', '| EVAL x = COALESCE(user.name, "none")'],
+    ['eval x=lower(process_name)', '| EVAL x = TO_LOWER(process.name)'],
+    ['eval x=upper(process_name)', '| EVAL x = TO_UPPER(process.name)'],
+    ['eval x=process_name."-".process_id', '| EVAL x = CONCAT(CONCAT(process.name, "-"), TO_STRING(process.pid))'],
+    // Splunk divides as real numbers; ES|QL would truncate integer division.
+    ['eval x=process_id/2', '| EVAL x = TO_DOUBLE(process.pid) / 2'],
+    ['eval x=round(process_id/3, 2)', '| EVAL x = ROUND(TO_DOUBLE(process.pid) / 3, 2)'],
+    ['eval x=floor(process_id), y=ceiling(process_id), z=abs(process_id)', '| EVAL x = FLOOR(process.pid), y = CEIL(process.pid), z = ABS(process.pid)'],
+    ['eval x=mvcount(process), y=mvindex(process, 0, 1)', '| EVAL x = MV_COUNT(process.command_line), y = MV_SLICE(process.command_line, 0, 1)'],
+    ['eval x=mvappend(process, parent_process, "z")', '| EVAL x = MV_APPEND(MV_APPEND(process.command_line, process.parent.command_line), "z")'],
+    ['eval x=substr(process, 1, 5)', '| EVAL x = SUBSTRING(process.command_line, 1, 5)'],
+    ['eval x=split(process, " ")', '| EVAL x = SPLIT(process.command_line, " ")'],
+    ['eval x=strftime(_time, "%Y-%m-%d %H:%M:%S")', `| EVAL x = DATE_FORMAT("yyyy-MM-dd HH:mm:ss", @timestamp)`],
+    ['eval x=now()', '| EVAL x = TO_LONG(NOW()) / 1000'],
+    ['eval a=process_id, b=a+1', '| EVAL a = process.pid, b = a + 1'],
+  ])('%s', (spl, line) => {
+    expect(esql(`| ${spl}`).text.split('\n')).toContain(line);
+  });
+
+  it.each([
+    ['eval x=mvfilter(match(process, "a"))', 'BE001'],
+    ['eval x=relative_time(now(), "-1d")', 'BE001'],
+    ['eval x=substr(process, 0, 5)', 'BE001'],
+  ])('%s is unsupported, located', (spl, code) => {
+    const out = esql(`| ${spl}`);
+    expect(out.codes).toContain(code);
+    expect(out.text).toContain('// note: not expressed: eval x');
+  });
+
+  it('strftime formats and sed replacements convert to Java', () => {
+    expect(strftimeToJava('%d/%b/%Y:%T')).toBe('dd/MMM/yyyy:HH:mm:ss');
+    expect(strftimeToJava("at %H o'clock")).toBe("'at' HH 'o''clock'");
+    expect(strftimeToJava('%s')).toBeNull();
+    expect(javaReplacement('\\1-$x')).toBe('$1-\\$x');
+  });
+});
+
+describe('esql: where conditions (IR cond)', () => {
+  it.each([
+    ['where len(process) > 100', '| WHERE LENGTH(process.command_line) > 100'],
+    ['where mvcount(process) > 2', '| WHERE MV_COUNT(process.command_line) > 2'],
+    ['where like(lower(process), "%-enc%")', '| WHERE TO_LOWER(process.command_line) LIKE "*-enc*"'],
+    ['where coalesce(user, "x") = "x"', '| WHERE COALESCE(user.name, "x") == "x"'],
+  ])('%s', (spl, line) => {
+    expect(esql(`| ${spl}`).text.split('\n')).toContain(line);
+  });
+
+  it('IR not(cond) keeps what cond did not keep, null included (the matcher\'s reading)', () => {
+    expect(esql('| where NOT (len(process) > 100)').text).toContain('| WHERE NOT COALESCE(LENGTH(process.command_line) > 100, false)\n');
+  });
+
+  it('relaxes raw-event searches (wider) instead of failing', () => {
+    const out = esql('mimikatz process_name=a.exe');
+    expect(out.codes).toContain('BE006');
+    expect(out.codes).not.toContain('BE005');
+    expect(out.directions).toContain('wider');
+    expect(out.text).toContain('// note: lossy (wider): raw-event search mimikatz');
+  });
+});
+
+describe('esql: stages', () => {
+  it('sort: SORT … NULLS LAST plus the sort limit', () => {
+    const out = esql('| sort 20 - process_id, process_name');
+    expect(out.text).toContain('| SORT process.pid DESC NULLS LAST, process.name ASC NULLS LAST\n| LIMIT 20\n');
+    expect(out.codes).toContain('BE002'); // process_name: Splunk's auto order differs on keywords
+  });
+
+  it('fillnull: COALESCE per field; all fields once the columns are known', () => {
+    expect(esql('| fillnull value=NA user').text).toContain('| EVAL user = COALESCE(user.name, "NA")');
+    expect(esql('| fillnull').codes).toContain('BE001');
+    expect(esql('| table user, process_id | fillnull value=0').text).toContain('| EVAL user = COALESCE(user, "0"), process_id = COALESCE(process_id, 0)');
+  });
+
+  it('rex: GROK with the named groups (lossy), sed: REPLACE (lossy), _raw: event.original', () => {
+    const grok = esql('| rex field=process "(?<flag>-\\w+)" | table flag');
+    expect(grok.text).toContain('| GROK process.command_line """(?<flag>-\\w+)"""');
+    expect(grok.text).toContain('| KEEP flag');
+    expect(grok.codes).toContain('BE002');
+    const sed = esql('| rex field=process mode=sed "s/\\s+/ /g"');
+    expect(sed.text).toContain('| EVAL process = REPLACE(process.command_line, """\\s+""", " ")');
+    expect(esql('| rex field=process mode=sed "s/a/b/"').codes).toContain('BE001');
+    expect(esql('| rex "(?<x>\\d+)"').text).toContain('| GROK event.original');
+  });
+
+  it('iplocation reads the ECS geo fields beside the address, also after stats', () => {
+    const before = esql('| iplocation src_ip');
+    expect(before.text).toContain('| EVAL City = source.geo.city_name, Country = source.geo.country_name, Region = source.geo.region_name, lat = ST_Y(source.geo.location), lon = ST_X(source.geo.location)');
+    const after = esql('| table _time, host, src_ip | bin span=1s | stats values(*) as * by _time, host | iplocation prefix=src_ src_ip');
+    expect(after.text).toContain('_geo_src_ip_Country = MV_SORT(VALUES(_geo_src_ip_Country))');
+    expect(after.text).toContain('| EVAL src_City = _geo_src_ip_City');
+    expect(after.codes).toContain('BE002');
+    expect(after.codes).not.toContain('BE001');
+  });
+
+  it('lookup: LOOKUP JOIN on the key column, outputs renamed', () => {
+    const out = esql('| lookup assets ip as src_ip OUTPUT owner as asset_owner');
+    expect(out.text).toContain('| EVAL ip = source.ip\n| LOOKUP JOIN assets ON ip\n| EVAL asset_owner = owner\n');
+    expect(out.codes).toContain('BE002');
+  });
+
+  it('eventstats: INLINE STATS, by-key nulls kept out; streamstats: BE001', () => {
+    const out = esql('| eventstats dc(process) as n by host | where n > 3');
+    expect(out.text).toContain('| INLINE STATS n = COUNT_DISTINCT(process.command_line) BY host.name\n| EVAL n = CASE(host.name IS NULL, null, n)\n| WHERE n > 3');
+    expect(esql('| streamstats count by host').codes).toContain('BE001');
+  });
+});
