@@ -1,6 +1,12 @@
 /**
  * `where` (eval expression) semantics to IR: case-sensitive, no wildcards in `=`, `like` with `%`,
- * `match()` as an unanchored PCRE. Constructs without an IR spelling yet are reported, not guessed.
+ * `match()` as an unanchored PCRE, and three-valued logic: a test on a missing field is null,
+ * NOT null is null, and `where` keeps a row only when its expression is true.
+ *
+ * The IR's `not` is two-valued (`not eq(f, v)` holds when f is missing, as Splunk's search NOT
+ * does), so each expression is translated twice: `t`, the rows where it is true, and `f`, the
+ * rows where it is false. NOT swaps them; AND and OR combine them by De Morgan. `where` keeps `t`.
+ * Leaves without a simpler spelling stay eval expressions (`cond`).
  */
 import { diag, type Diagnostic, type Span } from '../diagnostics.js';
 import type { EvalExpr } from '../spl/ast.js';
@@ -13,134 +19,134 @@ export interface WhereResult {
   readonly diagnostics: readonly Diagnostic[];
 }
 
-class Unsupported extends Error {
-  constructor(readonly span: Span, message: string) {
-    super(message);
-  }
+/** Rows where the expression is true, and rows where it is false (null rows are in neither). */
+interface Sides {
+  readonly t: Expr;
+  readonly f: Expr;
 }
+
+/** Thrown when a leaf has no simple spelling; the leaf then becomes a `cond`. */
+class NoSimpleSpelling extends Error {}
 
 export function normalizeWhere(e: EvalExpr): WhereResult {
   try {
-    return { expr: toExpr(e), diagnostics: [] };
+    return { expr: sides(e).t, diagnostics: [] };
   } catch (err) {
     if (err instanceof UnsupportedConstruct) return { expr: null, diagnostics: [diag(err.code, err.message, err.span)] };
     throw err;
   }
 }
 
-/** The simple spellings first; anything else keeps eval semantics as a `cond`. */
-function toExpr(e: EvalExpr): Expr {
+function sides(e: EvalExpr): Sides {
+  if (e.kind === 'binary' && (e.op === 'AND' || e.op === 'OR')) {
+    const a = sides(e.left);
+    const b = sides(e.right);
+    return e.op === 'AND' ? { t: and([a.t, b.t]), f: or([a.f, b.f]) } : { t: or([a.t, b.t]), f: and([a.f, b.f]) };
+  }
+  if (e.kind === 'unary' && e.op === 'NOT') {
+    const inner = sides(e.arg);
+    return { t: inner.f, f: inner.t };
+  }
+  if (e.kind === 'bool') return e.value ? { t: and([]), f: or([]) } : { t: or([]), f: and([]) };
+  if (e.kind === 'field' || e.kind === 'string' || e.kind === 'number' || (e.kind === 'unary' && e.op === '-')) {
+    throw new UnsupportedConstruct(e.span, 'where needs a condition, not a bare value', 'SPL102');
+  }
   try {
-    return simple(e);
+    return leaf(e);
   } catch (err) {
-    if (!(err instanceof Unsupported)) throw err;
-    return { kind: 'cond', expr: toValue(e), span: e.span };
+    if (!(err instanceof NoSimpleSpelling)) throw err;
+    const value = toValue(e);
+    return { t: { kind: 'cond', expr: value, span: e.span }, f: { kind: 'cond', expr: { kind: 'op', op: 'NOT', args: [value], span: e.span }, span: e.span } };
   }
 }
 
-function fieldOf(e: EvalExpr, what: string): FieldRef {
+/** A test on one field: true as spelled, false when the field exists and the test fails. */
+function fieldTest(field: FieldRef, test: Expr, span: Span): Sides {
+  return { t: test, f: and([{ kind: 'exists', field, span }, not(test, span)]) };
+}
+
+function fieldOf(e: EvalExpr): FieldRef {
   if (e.kind === 'field') return { name: e.name, span: e.span };
-  throw new Unsupported(e.span, `${what} must be a field name here`);
+  throw new NoSimpleSpelling();
 }
 
 function literal(e: EvalExpr): { text: string; numeric: boolean } {
   if (e.kind === 'string') return { text: e.value, numeric: false };
   if (e.kind === 'number') return { text: e.text, numeric: true };
-  throw new Unsupported(e.span, 'only comparisons between a field and a literal are supported yet');
+  throw new NoSimpleSpelling();
 }
 
-function simple(e: EvalExpr): Expr {
-  switch (e.kind) {
-    case 'binary':
-      switch (e.op) {
-        case 'AND':
-          return and([toExpr(e.left), toExpr(e.right)]);
-        case 'OR':
-          return or([toExpr(e.left), toExpr(e.right)]);
-        case '=':
-        case '==': {
-          const field = fieldOf(e.left, 'the left side of a comparison');
-          return { kind: 'eq', field, pattern: [literal(e.right).text], caseSensitive: true, span: e.span };
-        }
-        case '!=': {
-          const field = fieldOf(e.left, 'the left side of a comparison');
-          const eq: Expr = { kind: 'eq', field, pattern: [literal(e.right).text], caseSensitive: true, span: e.span };
-          // A comparison with a missing field is null, and where drops the row: so != needs the field.
-          return and([{ kind: 'exists', field, span: e.span }, not(eq, e.span)]);
-        }
-        case '<':
-        case '<=':
-        case '>':
-        case '>=': {
-          const field = fieldOf(e.left, 'the left side of a comparison');
-          const lit = literal(e.right);
-          return { kind: 'cmp', field, op: e.op, value: lit.text, numeric: lit.numeric, span: e.span };
-        }
-        case 'LIKE':
-          return like(e.left, e.right, e.span);
-        default:
-          throw new Unsupported(e.span, `operator '${e.op}' is not supported in where yet`);
-      }
-    case 'unary':
-      if (e.op === 'NOT') return not(toExpr(e.arg), e.span);
-      throw new UnsupportedConstruct(e.span, 'arithmetic negation is not a condition', 'SPL102');
-    case 'call':
-      return call(e);
-    case 'bool':
-      return e.value ? and([]) : or([]);
-    case 'field':
-    case 'string':
-    case 'number':
-      throw new UnsupportedConstruct(e.span, 'where needs a condition, not a bare value', 'SPL102');
+function leaf(e: EvalExpr): Sides {
+  if (e.kind === 'call') return call(e);
+  if (e.kind !== 'binary') throw new NoSimpleSpelling();
+  switch (e.op) {
+    case '=':
+    case '==':
+    case '!=': {
+      const field = fieldOf(e.left);
+      const eq: Expr = { kind: 'eq', field, pattern: [literal(e.right).text], caseSensitive: true, span: e.span };
+      const s = fieldTest(field, eq, e.span);
+      return e.op === '!=' ? { t: s.f, f: s.t } : s;
+    }
+    case '<':
+    case '<=':
+    case '>':
+    case '>=': {
+      const field = fieldOf(e.left);
+      const lit = literal(e.right);
+      return fieldTest(field, { kind: 'cmp', field, op: e.op, value: lit.text, numeric: lit.numeric, span: e.span }, e.span);
+    }
+    case 'LIKE':
+      return like(e.left, e.right, e.span);
+    default:
+      throw new NoSimpleSpelling();
   }
 }
 
-function like(subject: EvalExpr, pattern: EvalExpr, span: Span): Expr {
-  const field = fieldOf(subject, 'the first argument of like');
+function like(subject: EvalExpr, pattern: EvalExpr, span: Span): Sides {
+  const field = fieldOf(subject);
   const p = literal(pattern).text;
-  if (p.includes('_') || p.includes('*')) {
-    // `_` is a one-character wildcard and `*` a literal in like(); the IR pattern has neither yet.
-    throw new Unsupported(pattern.span, "like() patterns with '_' or a literal '*' are not supported yet");
-  }
-  return { kind: 'eq', field, pattern: p.split('%'), caseSensitive: true, span };
+  // `_` is a one-character wildcard and `*` a literal in like(); the IR pattern has neither.
+  if (p.includes('_') || p.includes('*')) throw new NoSimpleSpelling();
+  return fieldTest(field, { kind: 'eq', field, pattern: p.split('%'), caseSensitive: true, span }, span);
 }
 
-function call(e: Extract<EvalExpr, { kind: 'call' }>): Expr {
+function call(e: Extract<EvalExpr, { kind: 'call' }>): Sides {
   const args = e.args;
   switch (e.name) {
     case 'match': {
       const [subject, re] = args;
-      if (!subject || !re || args.length !== 2) throw new Unsupported(e.span, 'match() takes a field and a regex');
-      const field = fieldOf(subject, 'the first argument of match');
-      if (re.kind !== 'string') throw new Unsupported(re.span, 'match() needs a literal regex');
-      return { kind: 'regex', field, pattern: re.value, span: { start: re.span.start + 1, end: re.span.end - 1 } };
+      if (!subject || re?.kind !== 'string' || args.length !== 2) throw new NoSimpleSpelling();
+      const field = fieldOf(subject);
+      return fieldTest(field, { kind: 'regex', field, pattern: re.value, span: { start: re.span.start + 1, end: re.span.end - 1 } }, e.span);
     }
     case 'like': {
       const [subject, pattern] = args;
-      if (!subject || !pattern || args.length !== 2) throw new Unsupported(e.span, 'like() takes a field and a pattern');
+      if (!subject || !pattern || args.length !== 2) throw new NoSimpleSpelling();
       return like(subject, pattern, e.span);
     }
     case 'cidrmatch': {
       const [net, subject] = args;
-      if (net?.kind === 'string' && subject?.kind === 'field' && args.length === 2) {
-        return { kind: 'cidr', field: { name: subject.name, span: subject.span }, network: net.value, span: e.span };
-      }
-      throw new Unsupported(e.span, 'cidrmatch() with a computed network');
+      if (net?.kind !== 'string' || !subject || args.length !== 2) throw new NoSimpleSpelling();
+      const field = fieldOf(subject);
+      return fieldTest(field, { kind: 'cidr', field, network: net.value, span: e.span }, e.span);
     }
     case 'in': {
       const [subject, ...values] = args;
-      if (!subject || values.length === 0) throw new Unsupported(e.span, 'in() needs a value list');
-      const field = fieldOf(subject, 'the first argument of in');
-      return or(values.map((v) => ({ kind: 'eq', field, pattern: [literal(v).text], caseSensitive: true, span: v.span }) satisfies Expr));
+      if (!subject || values.length === 0) throw new NoSimpleSpelling();
+      const field = fieldOf(subject);
+      return fieldTest(field, or(values.map((v) => ({ kind: 'eq', field, pattern: [literal(v).text], caseSensitive: true, span: v.span }) satisfies Expr)), e.span);
     }
     case 'isnull':
     case 'isnotnull': {
       const [arg] = args;
-      if (!arg || args.length !== 1) throw new Unsupported(e.span, `${e.name}() takes one field`);
-      const exists: Expr = { kind: 'exists', field: fieldOf(arg, `the argument of ${e.name}`), span: e.span };
-      return e.name === 'isnull' ? not(exists, e.span) : exists;
+      if (!arg || args.length !== 1) throw new NoSimpleSpelling();
+      // Never null: a field is either there or not.
+      const exists: Expr = { kind: 'exists', field: fieldOf(arg), span: e.span };
+      const s: Sides = { t: exists, f: not(exists, e.span) };
+      return e.name === 'isnull' ? { t: s.f, f: s.t } : s;
     }
     default:
-      throw new Unsupported(e.span, `function ${e.name}() is not supported in where yet`);
+      throw new NoSimpleSpelling();
   }
 }

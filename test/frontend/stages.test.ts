@@ -25,7 +25,12 @@ const CASES: [string, string][] = [
   ['| fillnull', 'eq(EventCode, "1") ; fillnull("0")'],
   ['| streamstats dc(process) as n by host', 'eq(EventCode, "1") ; streamstats(dc(process) -> n; by host)'],
   ['| eventstats c(process) as c_process by process', 'eq(EventCode, "1") ; eventstats(count(process) -> c_process; by process)'],
-  ['| where match(a, "x") and !match(b, "y")', 'and(eq(EventCode, "1"), regex(a, "x"), not(regex(b, "y")))'],
+  // where is three-valued: a test on a missing field is null, NOT null is null, the row is dropped.
+  ['| where match(a, "x") and !match(b, "y")', 'and(eq(EventCode, "1"), regex(a, "x"), exists(b), not(regex(b, "y")))'],
+  ['| where NOT (a="x" OR b="y")', 'and(eq(EventCode, "1"), exists(a), not(eq_cs(a, "x")), exists(b), not(eq_cs(b, "y")))'],
+  ['| where NOT isnull(b)', 'and(eq(EventCode, "1"), exists(b))'],
+  ['| where NOT (len(x) > 100)', 'and(eq(EventCode, "1"), cond(NOT(>(len(x), 100))))'],
+  ['| where NOT NOT a="x"', 'and(eq(EventCode, "1"), eq_cs(a, "x"))'],
   ['| where match (a, "x") or isnotnull(b)', 'and(eq(EventCode, "1"), or(regex(a, "x"), exists(b)))'],
   ['| where a=b', 'and(eq(EventCode, "1"), cond(=(a, b)))'],
   ['| where len(process) > 100', 'and(eq(EventCode, "1"), cond(>(len(process), 100)))'],
