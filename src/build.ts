@@ -9,6 +9,7 @@ import { Worker } from 'node:worker_threads';
 import { basename, dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { BACKEND_IDS, statusOf, type BackendId, type Diagnostic, type Status } from './diagnostics.js';
 import { BACKENDS } from './backends/registry.js';
+import { capabilitiesMarkdown } from './capabilities.js';
 import { frontEnd, renderBackend } from './pipeline.js';
 import type { MacroTable } from './ir/macros.js';
 import { builtinMacros } from './ir/macros.js';
@@ -145,8 +146,9 @@ export async function convertFiles(files: readonly string[], opts: BuildOptions 
   const workers = Array.from({ length: threads }, () => new Worker(workerUrl, { workerData: { opts: workerOpts } }));
   const finished = workers.map(
     (w) =>
-      new Promise<void>((resolvePromise, reject) => {
-        w.on('error', reject);
+      new Promise<void>((resolvePromise) => {
+        // A worker that fails (it cannot load, it crashes) only loses its chunk: converted below.
+        w.on('error', () => resolvePromise());
         w.on('exit', () => resolvePromise());
         w.on('message', (msg: { ready?: true; start?: number; reports?: RuleReport[] }) => {
           if (msg.reports && msg.start !== undefined) {
@@ -189,6 +191,8 @@ function assemble(all: readonly RuleReport[], opts: BuildOptions): BuildResult {
   }
   const collisions = [...byStem].filter(([, fs]) => fs.length > 1).map(([stem, fs]) => ({ stem, files: fs.map((f) => displayPath(f, root)) }));
   outputs.set('report.json', `${JSON.stringify({ skipped, ...reportJson(reports, root) }, null, 2)}\n`);
+  // What each backend can express, next to what it made of these rules.
+  outputs.set('capabilities.md', capabilitiesMarkdown());
   return { outputs, reports, sources, collisions };
 }
 

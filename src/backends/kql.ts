@@ -7,6 +7,11 @@
  * Null semantics: KQL strings are never null (a missing string is `""`), so "field present" is
  * `isnotempty`, and a column the declared table schema lacks, or an earlier `project` removed, is
  * an absent field: every test on it is `false` (Splunk drops events without the field).
+ *
+ * Modules: kql/escape.ts (quoting), kql/regex.ts (Rust regexes, capture groups for rex),
+ * kql/value.ts (eval expressions with Splunk's null and multivalue semantics). Raw-event searches
+ * are relaxed to `true` (relax.ts, wider); multivalue columns (values()/list() results) are
+ * tested per value through `mv-apply`.
  */
 import { diag, type Span } from '../diagnostics.js';
 import { assertNever, type Aggregation, type Detection, type Expr, type Stage, type ValueExpr } from '../ir/types.js';
@@ -454,7 +459,7 @@ class KqlRenderer {
         case 'aggregate':
           if (st.mode === 'stats') this.stats(st, i);
           else if (st.mode === 'eventstats') this.eventstats(st, i);
-          else {
+          else if (!this.streamstatsOwnRow(st, stages[i - 1])) {
             this.ensureCim(st.span);
             this.ctx.report(
               diag('BE001', `\`${stageLabel(st)}\`: running aggregates in event order; KQL's row_cumsum/scan over serialized rows have no running distinct count or per-group reset matching streamstats`, st.span, {
@@ -488,6 +493,42 @@ class KqlRenderer {
   }
 
   private pendingBin: Extract<Stage, { kind: 'bucket' }> | null = null;
+
+  /**
+   * streamstats right after a stats whose by-fields it also groups by: every row is then alone in
+   * its group, so the running aggregate is the aggregate of that row alone (the Armory's
+   * `stats values(*) as * by _time, host | streamstats dc(process) by _time, host`). False when
+   * the stage has another shape (the caller reports it).
+   */
+  private streamstatsOwnRow(st: Extract<Stage, { kind: 'aggregate' }>, prev: Stage | undefined): boolean {
+    if (prev?.kind !== 'aggregate' || prev.mode !== 'stats' || prev.by.length === 0) return false;
+    if (!prev.by.every((b) => st.by.some((x) => x.name === b.name))) return false;
+    const cols = this.ensureCim(st.span);
+    const assigns: [string, string, string][] = [];
+    for (const a of st.aggs) {
+      if (a.field === null) {
+        if (a.fn !== 'count') return false;
+        assigns.push([a.as, '1', 'long']);
+        continue;
+      }
+      if (a.field.includes('*')) return false;
+      const type = cols.get(a.field);
+      const c = kqlColumn(a.field);
+      if (type === undefined) {
+        if (a.fn !== 'dc' && a.fn !== 'count') return false;
+        assigns.push([a.as, '0', 'long']);
+        continue;
+      }
+      const present = type === ARRAY ? `array_length(${c}) > 0` : NUMERIC.has(type) || type === 'datetime' || type === 'bool' ? `isnotnull(${c})` : `isnotempty(${c})`;
+      if (a.fn === 'dc') assigns.push([a.as, type === ARRAY ? `array_length(set_union(${c}, dynamic([])))` : `iff(${present}, 1, 0)`, 'long']);
+      else if (a.fn === 'count' && type !== ARRAY) assigns.push([a.as, `iff(${present}, 1, 0)`, 'long']);
+      else if (a.fn === 'values' && type === ARRAY) assigns.push([a.as, c, ARRAY]);
+      else return false;
+    }
+    this.lines.push({ comment: `streamstats by the preceding stats' groups: each row is its own group`, text: `| extend ${assigns.map(([n, e]) => `${kqlColumn(n)} = ${e}`).join(', ')}` });
+    for (const [n, , t] of assigns) cols.set(n, t);
+    return true;
+  }
 
   filterLine(e: Expr): void {
     this.emit(`| where ${this.expr(e)}`);

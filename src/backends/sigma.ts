@@ -175,7 +175,10 @@ function render(detection: Detection, profile: Profile): BackendOutput {
     const text = `lossy${d.direction ? ` (${d.direction})` : ''}: ${d.message}`;
     if (d.code === 'BE006' && !notes.includes(text)) notes.push(text);
   }
-  const finalFields = ctx.fieldsBefore(detection.stages.length);
+  // `fields` lists the columns the rule's last stage shows; without a projection or aggregation
+  // Splunk shows the whole event, and Sigma's default (no `fields`) says the same.
+  const projects = detection.stages.some((s) => s.kind === 'project' || s.kind === 'aggregate');
+  const finalFields = projects ? ctx.fieldsBefore(detection.stages.length) : [];
   const fields = [...new Set(finalFields.filter((f) => f !== '_time').map((f) => ctx.field(f, null).name))];
   template ??= compileTemplate('sigma', 'rule', { yaml: yamlScalar, comment: (v) => String(v).replace(/[\r\n]+/g, ' ') });
   const text = template({
@@ -187,7 +190,7 @@ function render(detection: Detection, profile: Profile): BackendOutput {
     logsource: Object.entries(ctx.variant.logsource).map(([key, value]) => ({ key, value })),
     selections: r.selections,
     condition,
-    fields: detection.stages.some((s) => s.kind === 'project' || s.kind === 'aggregate') ? fields : [],
+    fields,
     notes,
     sourceId: detection.id,
     spl: detection.spl,

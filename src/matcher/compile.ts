@@ -122,7 +122,7 @@ function compileWith<C>(e: Expr, acc: Access<C>, opts: ExprOptions): (c: C) => b
       return (c) => isPresent(f(c));
     }
     case 'term': {
-      const v = e.value;
+      const v = e.value.toLowerCase();
       return (c) => rawContains(acc.raw(c), v);
     }
     case 'cidr': {

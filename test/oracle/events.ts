@@ -56,7 +56,7 @@ export function sampleEventStrings(cap: number, maxLength = 2000, dir = EVENTS_D
   for (const s of byField.values()) for (const v of s) all.add(v);
   const chosen = new Set<string>();
   // Always: values beyond Latin-1, and up to cap/10 multi-line values.
-  for (const v of all) if (/[^\u0000-\u00ff]/.test(v)) chosen.add(v);
+  for (const v of all) if (/[\u0100-\uffff]/.test(v)) chosen.add(v);
   const multiline = [...all].filter((v) => v.includes('\n')).sort((a, b) => hash(a) - hash(b));
   for (const v of multiline.slice(0, Math.floor(cap / 10))) chosen.add(v);
   // Round-robin over the priority fields, then over the rest.

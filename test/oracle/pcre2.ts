@@ -32,7 +32,7 @@ export function pcre2testAvailable(): boolean {
   return available;
 }
 
-const WIDE = /[^\u0000-\u00ff]/;
+const WIDE = /[\u0100-\uffff]/;
 
 /** Would UTF-mode case folding treat this character differently from ASCII-only folding? */
 const foldsInUtf = (c: string): boolean => c > '\u007f' && (c.toLowerCase() !== c || c.toUpperCase() !== c);

@@ -149,7 +149,8 @@ describe('seed rule regex', () => {
     // The first top-level branch ends in `$` inside a group: its `.*` is replaced by an optional newline there.
     expect(r.pattern).toContain('[Ii][Nn][Ff][Oo])))\n?)|.*(');
     expect(r.pattern.startsWith('(.*(\\-\\-[Dd][Nn][Ss])?')).toBe(true);
-    expect(r.pattern.endsWith('\\:[0-9]{1,5}).*)')).toBe(true);
+    // The other (unanchored) branches stay together under one `.*(...).*` (far fewer automaton states).
+    expect(r.pattern.endsWith('\\:[0-9]{1,5})).*)')).toBe(true);
   });
 });
 

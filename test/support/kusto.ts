@@ -30,10 +30,7 @@ interface KustoGlobals {
         DatabaseSymbol: { ctor: new (name: string, symbols: unknown[]) => unknown };
       };
       GlobalState: { Default: { WithDatabase(db: unknown): unknown } };
-      KustoCode: {
-        ParseAndAnalyze(text: string, globals: unknown): { GetDiagnostics(): unknown };
-        Parse(text: string): { GetSyntaxDiagnostics(): unknown };
-      };
+      KustoCode: { ParseAndAnalyze(text: string, globals: unknown): { GetDiagnostics(): unknown } };
     };
   };
   Bridge: { toArray(list: unknown): BridgeDiagnostic[] };
@@ -89,28 +86,6 @@ export function kustoDiagnostics(query: string, tables: Readonly<Record<string, 
 /** Only the diagnostics that make the query invalid (suggestions such as KS500 are not failures). */
 export function kustoErrors(query: string, tables: Readonly<Record<string, Readonly<Record<string, string>>>>): KustoDiagnostic[] {
   return kustoDiagnostics(query, tables).filter((d) => d.severity === 'Error');
-}
-
-/** Syntax errors only (no names or types): about 10x faster than kustoErrors. */
-export function kustoSyntaxErrors(query: string): KustoDiagnostic[] {
-  const g = kusto();
-  return g.Bridge.toArray(g.Kusto.Language.KustoCode.Parse(query).GetSyntaxDiagnostics())
-    .map((d) => ({ code: d.Code ?? '', severity: d.Severity ?? '', message: d.Message ?? '', start: d.Start, length: d.Length }))
-    .filter((d) => d.severity === 'Error');
-}
-
-/**
- * The query's shape for semantic checking: comment lines dropped and every string literal
- * (`"..."`, `@"..."`) emptied, bracketed column names (`["odd name"]`) kept. Names and types do not
- * depend on a string literal's contents, so queries of one shape share their semantic verdict;
- * the literals themselves are checked by the syntax pass (escapes) and by compiling the regexes.
- */
-export function kustoShape(query: string): string {
-  return query
-    .split('\n')
-    .filter((l) => !l.startsWith('//'))
-    .join('\n')
-    .replace(/(\[?)(@"(?:[^"]|"")*"|"(?:[^"\\]|\\.)*")/g, (m, bracket: string) => (bracket ? m : '""'));
 }
 
 /**

@@ -310,7 +310,7 @@ export class ValueTranslator {
         return { text: `iff(${c.t}, ${u.texts[0] as string}, ${u.texts[1] as string})`, type: u.type };
       }
       case 'case': {
-        if (args.length === 0 || args.length % 2 !== 0) return arity(-1) ? this.fail() : this.fail();
+        if (args.length === 0 || args.length % 2 !== 0) return this.unsupported(e.span, `case() with ${args.length} argument(s) (not condition/value pairs)`);
         const conds: string[] = [];
         const vals: Val[] = [];
         for (let i = 0; i < args.length; i += 2) {
@@ -405,8 +405,14 @@ export class ValueTranslator {
       case 'tonumber': {
         if (!arity(1, 2)) return this.fail();
         const base = args[1];
-        if (base && !(base.kind === 'literal' && base.value === 10)) return this.unsupported(e.span, 'tonumber() with a base other than 10');
         const a = v(0);
+        if (base && base.kind === 'literal' && base.value === 16) {
+          // KQL has hex literals (0x1F) but no documented hex parser; tolong("0x...") is assumed.
+          this.scope.report(diag('BE002', 'tonumber(x, 16) becomes tolong("0x" + digits): KQL does not document parsing hex text', e.span, { backend: 'kql' }));
+          const s = `trim(@"\\s+", ${this.str(a)})`;
+          return { text: `iff(${s} matches regex @"^(?:0[xX])?[0-9A-Fa-f]+$", tolong(strcat("0x", replace_regex(${s}, @"^0[xX]", ""))), long(null))`, type: 'long' };
+        }
+        if (base && !(base.kind === 'literal' && base.value === 10)) return this.unsupported(e.span, 'tonumber() with a base other than 10 or 16');
         return { text: isNum(a) ? a.text : `toreal(trim(@"\\s+", ${this.str(a)}))`, type: isNum(a) ? a.type : 'real' };
       }
       case 'abs':
@@ -569,6 +575,7 @@ export class ValueTranslator {
     const t = this.value(e.args[0] as ValueExpr);
     const f = e.args[1] as ValueExpr;
     if (f.kind !== 'literal' || typeof f.value !== 'string') return this.unsupported(e.span, 'strftime() with a computed format');
+    if (t.type === 'null') return { text: '""', type: 'null' }; // strftime(null) is null
     const fmt = strftimeFormat(f.value);
     if (fmt === null) return this.unsupported(f.span, `strftime() format ${JSON.stringify(f.value)}: a conversion or literal text KQL's format_datetime cannot write`);
     this.scope.report(diag('BE002', "strftime() formats in the Splunk user's time zone; KQL's format_datetime formats UTC", e.span, { backend: 'kql' }));

@@ -266,7 +266,14 @@ class Builder {
       if (c) return c;
       const seen = new Set<number>([s]);
       const stack = [s];
-      while (stack.length) for (const t of nfa.eps[stack.pop() as number] as number[]) if (!seen.has(t)) (seen.add(t), stack.push(t));
+      while (stack.length) {
+        for (const t of nfa.eps[stack.pop() as number] as number[]) {
+          if (!seen.has(t)) {
+            seen.add(t);
+            stack.push(t);
+          }
+        }
+      }
       c = [...seen];
       single[s] = c;
       return c;
@@ -276,7 +283,14 @@ class Builder {
     const closure = (states: number[]): number[] => {
       stamp++;
       const out: number[] = [];
-      for (const s of states) for (const t of closureOf(s)) if (mark[t] !== stamp) (mark[t] = stamp, out.push(t));
+      for (const s of states) {
+        for (const t of closureOf(s)) {
+          if (mark[t] !== stamp) {
+            mark[t] = stamp;
+            out.push(t);
+          }
+        }
+      }
       return out.sort((a, b) => a - b);
     };
     const first = closure([0]);
