@@ -3,18 +3,24 @@
  * assertions in tests). Two figures:
  *  1. building the Armory corpus through every backend, against the floor of reading and
  *     YAML-parsing the same files;
- *  2. the native matcher (seed variant) on shared/events, against a hand-written loop
- *     (JSON.parse + one RegExp test).
+ *  2. the native matcher on shared/events repeated to >= 1M lines (temp dir): the generated module
+ *     for the seed variant and the reference line path, against a hand-written loop (same line
+ *     reader, JSON.parse, one RegExp test) and DuckDB (read_json + regexp_matches, 1 thread);
+ *     then every Sysmon corpus rule at once.
  */
-import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import ts from 'typescript';
 import * as yaml from 'js-yaml';
 import { buildOutputs, findRuleFiles } from '../../src/build.js';
 import { frontEnd } from '../../src/pipeline.js';
 import { loadRuleFile } from '../../src/rules/load.js';
 import { resolveProfile } from '../../src/profiles/profile.js';
-import { compileDetection } from '../../src/matcher/compile.js';
-import { mapEvent } from '../../src/runtime/index.js';
+import { compileDetection, type CompiledRule } from '../../src/matcher/compile.js';
+import { compileLinePrefilter, scanFileSync, type LinePrefilter } from '../../src/runtime/index.js';
+import { renderBackend } from '../../src/pipeline.js';
 
 const SHARED = process.env['RULEPORT_SHARED'] ?? join(process.cwd(), '..', 'shared');
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 5);
@@ -71,43 +77,182 @@ function existsDir(p: string): boolean {
   }
 }
 
-function matcherBench(): void {
+/** shared/events repeated to at least 1M lines, in a temp dir (never in the repo). */
+function repeatedEvents(dir: string): { file: string; lines: number; bytes: number } {
+  const src = readdirSync(dir)
+    .filter((f) => f.endsWith('.ndjson'))
+    .sort()
+    .map((f) => readFileSync(join(dir, f)));
+  const once = Buffer.concat(src.map((b) => (b.length && b[b.length - 1] !== 10 ? Buffer.concat([b, Buffer.from('\n')]) : b)));
+  let perCopy = 0;
+  for (let i = 0; i < once.length; i++) if (once[i] === 10) perCopy++;
+  const copies = Math.ceil(1_000_000 / perCopy);
+  const tmp = mkdtempSync(join(tmpdir(), 'ruleport-bench-'));
+  const file = join(tmp, 'events.ndjson');
+  const fd = openSync(file, 'w');
+  for (let i = 0; i < copies; i++) writeSync(fd, once);
+  closeSync(fd);
+  return { file, lines: perCopy * copies, bytes: once.length * copies };
+}
+
+interface GeneratedModule {
+  readonly prefilter: LinePrefilter;
+  test(e: Readonly<Record<string, unknown>>, line: string, lineLower?: string): boolean;
+}
+
+/** The generated module for a rule, transpiled into a temp dir that resolves `ruleport/runtime`. */
+async function generatedModule(ruleFile: string, tmp: string): Promise<GeneratedModule> {
+  const loaded = loadRuleFile(ruleFile);
+  const detection = loaded.rule && frontEnd(loaded.rule).detection;
+  if (!detection) throw new Error(`${ruleFile} did not normalize`);
+  const text = renderBackend(detection, 'ts').text;
+  if (!text) throw new Error(`${ruleFile}: no TypeScript output`);
+  mkdirSync(join(tmp, 'node_modules'), { recursive: true });
+  if (!existsDir(join(tmp, 'node_modules', 'ruleport'))) symlinkSync(process.cwd(), join(tmp, 'node_modules', 'ruleport'), 'dir');
+  writeFileSync(join(tmp, 'package.json'), '{"type":"module"}');
+  const js = ts.transpileModule(text, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText;
+  const path = join(tmp, 'rule.mjs');
+  writeFileSync(path, js);
+  return (await import(pathToFileURL(path).href)) as GeneratedModule;
+}
+
+function median3(f: () => number): [number, number] {
+  const ts: number[] = [];
+  let hits = 0;
+  for (let i = 0; i < MATCH_RUNS; i++) {
+    const t = performance.now();
+    hits = f();
+    ts.push(performance.now() - t);
+  }
+  return [median(ts), hits];
+}
+
+const MATCH_RUNS = Number(process.env['BENCH_MATCH_RUNS'] ?? 3);
+const SEED_RE = String.raw`(\-\-dns)?((\s+)|(\=))?((server\=)|(host\=))?((\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}\,port\=\d{1,5}.+)|(\w+\.((com)|(org)|(net)|(info)))$)|(\w+\.((com)|(org)|(net)|(info))\:\d{1,5})|(\w+\@(\d{1,3}\.){3}\d{1,3}.+\-(R|D|L).+(\d{1,3}\.){3}\d{1,3}\:\d{1,5})|(\-(R|D|L).+(\d{1,3}\.){3}\d{1,3}\:\d{1,5}.+\w+\@(\d{1,3}\.){3}\d{1,3})|(\d{1,5}\s+?(\d{1,3}\.){3}\d{1,3}\:\d{1,5})`;
+
+async function matcherBench(): Promise<void> {
   const dir = join(SHARED, 'events');
   if (!existsDir(dir)) {
     console.log('matcher: skipped (no ../shared/events)');
     return;
   }
-  const lines = readdirSync(dir)
-    .filter((f) => f.endsWith('.ndjson'))
-    .sort()
-    .flatMap((f) => readFileSync(join(dir, f), 'utf8').split('\n').filter((l) => l !== ''));
-  const loaded = loadRuleFile('rules/tunneling_process_created_fixed.yml');
-  const detection = loaded.rule && frontEnd(loaded.rule).detection;
-  if (!detection) throw new Error('seed variant did not normalize');
-  const rule = compileDetection(detection, resolveProfile('sysmon-raw'));
-  const seedRegex = new RegExp(String.raw`(\-\-dns)?((\s+)|(\=))?((server\=)|(host\=))?((\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}\,port\=\d{1,5}.+)|(\w+\.((com)|(org)|(net)|(info)))$)|(\w+\.((com)|(org)|(net)|(info))\:\d{1,5})|(\w+\@(\d{1,3}\.){3}\d{1,3}.+\-(R|D|L).+(\d{1,3}\.){3}\d{1,3}\:\d{1,5})|(\-(R|D|L).+(\d{1,3}\.){3}\d{1,3}\:\d{1,5}.+\w+\@(\d{1,3}\.){3}\d{1,3})|(\d{1,5}\s+?(\d{1,3}\.){3}\d{1,3}\:\d{1,5})`, 'i');
-  const hits = [0, 0];
-  const [base, ours] = pair(
-    () => {
+  const { file, lines, bytes } = repeatedEvents(dir);
+  const tmp = mkdtempSync(join(tmpdir(), 'ruleport-bench-mod-'));
+  try {
+    console.log(`matcher input: shared/events repeated to ${lines.toLocaleString('en')} lines (${(bytes / 2 ** 20).toFixed(0)} MiB) in ${file}; medians of ${MATCH_RUNS} runs`);
+    const rate = (ms: number): number => lines / (ms / 1000);
+    const fmt = (ms: number): string => `${Math.round(rate(ms)).toLocaleString('en')} events/s`;
+
+    // 1. hand-written baseline: same line reader, JSON.parse, one RegExp test.
+    const seedRegex = new RegExp(SEED_RE, 'i');
+    const [base, baseHits] = median3(() => {
       let n = 0;
-      for (const l of lines) {
-        const e = JSON.parse(l) as Record<string, unknown>;
-        if (e['EventID'] === 1 && typeof e['CommandLine'] === 'string' && seedRegex.test(e['CommandLine'])) n++;
-      }
-      hits[0] = n;
-    },
-    () => {
+      scanFileSync(file, (buf, s, e) => {
+        const ev = JSON.parse(buf.toString('utf8', s, e)) as Record<string, unknown>;
+        const cl = ev['CommandLine'];
+        if (ev['EventID'] === 1 && typeof cl === 'string' && seedRegex.test(cl)) n++;
+      });
+      return n;
+    });
+
+    // 2. the generated module for the seed variant, with its line prefilter.
+    const mod = await generatedModule('rules/tunneling_process_created_fixed.yml', tmp);
+    const modPre = compileLinePrefilter(mod.prefilter);
+    const [gen, genHits] = median3(() => {
       let n = 0;
-      for (const l of lines) {
-        if (rule.filter(mapEvent(JSON.parse(l) as Record<string, unknown>, rule.input))) n++;
+      scanFileSync(file, (buf, s, e) => {
+        if (modPre && !modPre(buf, s, e)) return;
+        const text = buf.toString('utf8', s, e);
+        if (mod.test(JSON.parse(text) as Record<string, unknown>, text)) n++;
+      });
+      return n;
+    });
+
+    // 3. the reference matcher's line path (what `ruleport match` runs).
+    const loaded = loadRuleFile('rules/tunneling_process_created_fixed.yml');
+    const detection = loaded.rule && frontEnd(loaded.rule).detection;
+    if (!detection) throw new Error('seed variant did not normalize');
+    const rule = compileDetection(detection, resolveProfile('sysmon-raw'));
+    const refPre = compileLinePrefilter(rule.prefilter);
+    const [ref, refHits] = median3(() => {
+      let n = 0;
+      scanFileSync(file, (buf, s, e) => {
+        if (refPre && !refPre(buf, s, e)) return;
+        const text = buf.toString('utf8', s, e);
+        if (rule.test(JSON.parse(text) as Record<string, unknown>, text)) n++;
+      });
+      return n;
+    });
+
+    // 4. DuckDB: read_json with the two columns declared + regexp_matches, one thread.
+    let duck: number | null = null;
+    let duckHits = 0;
+    try {
+      const { DuckDBInstance } = await import('@duckdb/node-api');
+      const inst = await DuckDBInstance.create(':memory:');
+      const con = await inst.connect();
+      await con.run('SET threads = 1');
+      const sql = `SELECT count(*) AS n FROM read_json('${file.replace(/'/g, "''")}', format = 'newline_delimited', columns = {EventID: 'BIGINT', CommandLine: 'VARCHAR'}) WHERE EventID = 1 AND regexp_matches(CommandLine, '${('(?i)' + SEED_RE).replace(/'/g, "''")}')`;
+      const tsd: number[] = [];
+      for (let i = 0; i < MATCH_RUNS; i++) {
+        const t = performance.now();
+        const r = await con.runAndReadAll(sql);
+        tsd.push(performance.now() - t);
+        duckHits = Number(r.getRows()[0]?.[0] ?? 0);
       }
-      hits[1] = n;
-    },
-  );
-  const rate = (ms: number): string => `${Math.round(lines.length / (ms / 1000)).toLocaleString('en')} events/s`;
-  console.log(`matcher, seed variant filter, ${lines.length} events: ${rate(ours)} (${hits[1]} hits); hand-written loop: ${rate(base)} (${hits[0]} hits); ratio ${(base / ours).toFixed(2)}x the baseline's speed`);
+      duck = median(tsd);
+      con.closeSync();
+    } catch (err) {
+      console.log(`duckdb: skipped (${(err as Error).message})`);
+    }
+
+    console.log(`seed variant, hand-written baseline (line reader + JSON.parse + one RegExp): ${fmt(base)} (${baseHits} hits)`);
+    console.log(`seed variant, generated module (out/ts, prefilters): ${fmt(gen)} (${genHits} hits); ratio ${(base / gen).toFixed(2)}x the baseline's speed`);
+    console.log(`seed variant, reference matcher line path (ruleport match): ${fmt(ref)} (${refHits} hits); ratio ${(base / ref).toFixed(2)}x the baseline's speed`);
+    if (duck !== null) {
+      console.log(`seed variant, DuckDB 1 thread (read_json, 2 columns, regexp_matches): ${fmt(duck)} (${duckHits} hits); generated module is ${(duck / gen).toFixed(2)}x DuckDB's speed`);
+    }
+
+    // 5. every Sysmon corpus rule at once, one pass (shared decode and parse per line).
+    const corpus = join(SHARED, 'corpus', 'armory');
+    if (existsDir(corpus)) {
+      const profile = resolveProfile('sysmon-raw');
+      const rules: { test: CompiledRule['test']; pre: ReturnType<typeof compileLinePrefilter> }[] = [];
+      for (const f of findRuleFiles([corpus])) {
+        const l = loadRuleFile(f);
+        const d = l.rule && frontEnd(l.rule).detection;
+        if (!d || d.source.id !== 'sysmon') continue;
+        try {
+          const c = compileDetection(d, profile);
+          rules.push({ test: c.test, pre: compileLinePrefilter(c.prefilter) });
+        } catch {
+          // needs a lookup table or an unsupported stage
+        }
+      }
+      const [all, allHits] = median3(() => {
+        let n = 0;
+        scanFileSync(file, (buf, s, e) => {
+          let text: string | null = null;
+          let ev: Record<string, unknown> | null = null;
+          let lower: string | undefined;
+          for (const r of rules) {
+            if (r.pre && !r.pre(buf, s, e)) continue;
+            text ??= buf.toString('utf8', s, e);
+            ev ??= JSON.parse(text) as Record<string, unknown>;
+            lower ??= text.toLowerCase();
+            if (r.test(ev, text)) n++;
+          }
+        });
+        return n;
+      });
+      console.log(`all ${rules.length} Sysmon corpus rules at once (reference line path, one pass): ${fmt(all)} (${allHits} rule hits); ${(base / all).toFixed(2)}x the seed baseline's speed${duck !== null ? `; ${(duck / all).toFixed(2)}x DuckDB's seed-only speed` : ''}`);
+    }
+  } finally {
+    rmSync(dirname(file), { recursive: true, force: true });
+    rmSync(tmp, { recursive: true, force: true });
+  }
 }
 
 console.log(`ruleport bench (medians of ${RUNS} alternated runs; ratios are what carry over between machines)`);
 corpusBench();
-matcherBench();
+await matcherBench();
