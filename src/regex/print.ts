@@ -134,7 +134,25 @@ export function printRegex(regex: ParsedRegex, flavour: RegexFlavour, options: P
   return { pattern, caseInsensitive: caseFlag && d.caseMode === 'result', unsupported };
 }
 
-export function translateRegex(
+type TranslateResult = { ok: true; result: PrintResult } | { ok: false; error: RegexError };
+
+// A batch translates the same patterns many times (EQL and ES|QL share the Lucene flavour, and the
+// corpus repeats regexes across rule variants); results are pure, so they are memoized. Bounded
+// so a long-lived process cannot grow without limit.
+const cache = new Map<string, TranslateResult>();
+const CACHE_LIMIT = 20_000;
+
+export function translateRegex(source: string, flavour: RegexFlavour, options: PrintOptions = {}): TranslateResult {
+  const key = `${flavour}\u0000${JSON.stringify(options)}\u0000${source}`;
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const result = translateUncached(source, flavour, options);
+  if (cache.size >= CACHE_LIMIT) cache.clear();
+  cache.set(key, result);
+  return result;
+}
+
+function translateUncached(
   source: string,
   flavour: RegexFlavour,
   options: PrintOptions = {},

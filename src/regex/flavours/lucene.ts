@@ -158,10 +158,11 @@ export const luceneDialect: Dialect = {
     const pattern = bounded(root, 'free', 'free', ctx, print);
     // Limits Elasticsearch applies before running the pattern (both report on the whole regex).
     const whole = { start: root.start, end: root.end };
-    if ([...pattern].length > MAX_REGEX_LENGTH) {
+    // ES compares String.length() (UTF-16 units), as JS does.
+    if (pattern.length > MAX_REGEX_LENGTH) {
       ctx.report(
         whole,
-        `the Lucene pattern has ${[...pattern].length} characters, more than Elasticsearch's default index.max_regex_length (${MAX_REGEX_LENGTH}); not supported by the lucene flavour`,
+        `the Lucene pattern has ${pattern.length} characters, more than Elasticsearch's default index.max_regex_length (${MAX_REGEX_LENGTH}); not supported by the lucene flavour`,
       );
     } else if (tooComplexForLucene(pattern, STATE_BUDGET)) {
       ctx.report(
