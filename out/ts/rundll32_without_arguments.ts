@@ -85,13 +85,14 @@ const m0 = guardedTest(/rundll32(\.exe)?"?[\t\n\v\f\r ]+(?:[^\t\n\v\f\r \uD800-\
 const m1 = /rundll32/i;
 
 /**
- * The rule's search filter on one raw event; `line` is its input text (`_raw`), `lineLower` the
- * same lower-cased when the caller runs several rules on the line.
+ * The rule's search filter on one raw event; `line` is its input text (`_raw`). A caller running
+ * many rules on the line may pass `contains` (lower-cased keyword -> is it in the lower-cased
+ * line?) to share keyword searches between rules.
  */
-export function test(e: RawEvent, line = '', lineLower?: string): boolean {
-  let low = lineLower;
-  const lower = (): string => (low ??= line.toLowerCase());
-  void lower;
+export function test(e: RawEvent, line = '', contains?: (lowerKeyword: string) => boolean): boolean {
+  let low: string | undefined;
+  const has_ = contains ?? ((k: string): boolean => (low ??= line.toLowerCase()).includes(k));
+  void has_;
   return anyValue(f_EventCode(e), (s) => s.toLowerCase() === "1") && (anyValue(f_process_path(e), (s) => wildcard(s.toLowerCase(), ["","\\rundll32.exe"])) || anyValue(f_original_file_name(e), (s) => s.toLowerCase() === "rundll32.exe")) && !anyValue(f_process(e), (s) => m1.test(s) && m0(s));
 }
 

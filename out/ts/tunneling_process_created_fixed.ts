@@ -73,13 +73,14 @@ const m0 = guardedTest(/(--dns)?(([\t\n\v\f\r ]+)|(=))?((server=)|(host=))?((\d{
 const m1 = /\d,port=\d|\.com|\.org|\.net|\.info|\d\.\d/i;
 
 /**
- * The rule's search filter on one raw event; `line` is its input text (`_raw`), `lineLower` the
- * same lower-cased when the caller runs several rules on the line.
+ * The rule's search filter on one raw event; `line` is its input text (`_raw`). A caller running
+ * many rules on the line may pass `contains` (lower-cased keyword -> is it in the lower-cased
+ * line?) to share keyword searches between rules.
  */
-export function test(e: RawEvent, line = '', lineLower?: string): boolean {
-  let low = lineLower;
-  const lower = (): string => (low ??= line.toLowerCase());
-  void lower;
+export function test(e: RawEvent, line = '', contains?: (lowerKeyword: string) => boolean): boolean {
+  let low: string | undefined;
+  const has_ = contains ?? ((k: string): boolean => (low ??= line.toLowerCase()).includes(k));
+  void has_;
   return anyValue(f_EventCode(e), (s) => s.toLowerCase() === "1") && anyValue(f_process(e), (s) => m1.test(s) && m0(s));
 }
 

@@ -124,7 +124,7 @@ class TsRenderer {
       case 'exists':
         return `isSet(${this.get(e.field.name, raw)})`;
       case 'term':
-        return raw ? `lower().includes(${json(e.value.toLowerCase())})` : `String(row['_raw'] ?? '').toLowerCase().includes(${json(e.value.toLowerCase())})`;
+        return raw ? `has_(${json(e.value.toLowerCase())})` : `String(row['_raw'] ?? '').toLowerCase().includes(${json(e.value.toLowerCase())})`;
       case 'cidr':
         return `${this.matcher(`cidrMatcher(${json(e.network)})`, 'cidrMatcher')}(${this.get(e.field.name, raw)})`;
       case 'cond': {

@@ -15,7 +15,8 @@ import { formatDiagnostic } from '../report.js';
 import { resolveProfile } from '../profiles/profile.js';
 import { findRuleFiles } from '../build.js';
 import { compileDetection, MatcherUnsupported, type CompiledRule } from '../matcher/compile.js';
-import { compileLinePrefilter, mapEvent, runStages, scanStream, type LookupTable, type Row, type RuntimeStage } from '../runtime/index.js';
+import { mapEvent, runStages, type LookupTable, type Row, type RuntimeStage } from '../runtime/index.js';
+import { compileLinePrefilter, scanStream } from '../runtime/lines.js';
 import { csvTable } from '../runtime/csv.js';
 
 import { macrosFrom, type GlobalArgs, type SetExit } from './shared.js';

@@ -108,13 +108,51 @@ export function compare(v: FieldValue | undefined, op: '<' | '<=' | '>' | '>=', 
 /** Bare keyword / phrase / TERM on the raw event text: case-insensitive containment. */
 let lastRaw = '';
 let lastLower = '';
+const seen = new Map<string, boolean>();
+/** Hashed set of the character pairs of the current event (4096 bits): a cheap "cannot contain". */
+const pairs = new Uint32Array(128);
+const pairHashes = new Map<string, Uint16Array>();
+
+const pairHash = (a: number, b: number): number => ((a * 31 + b) * 2654435761) >>> 20;
+
+function hashesOf(value: string): Uint16Array {
+  let h = pairHashes.get(value);
+  if (!h) {
+    h = new Uint16Array(Math.max(0, value.length - 1));
+    for (let i = 0; i + 1 < value.length; i++) h[i] = pairHash(value.charCodeAt(i), value.charCodeAt(i + 1));
+    if (pairHashes.size > 100_000) pairHashes.clear();
+    pairHashes.set(value, h);
+  }
+  return h;
+}
+
 export function rawContains(raw: string, value: string): boolean {
-  // Rules test several keywords on the same event: lower-case the event once.
+  // Rules test many keywords on the same event (several rules share most of them): lower-case the
+  // event once, index its character pairs, and remember each keyword's answer for it.
   if (raw !== lastRaw) {
     lastRaw = raw;
     lastLower = raw.toLowerCase();
+    seen.clear();
+    pairs.fill(0);
+    for (let i = 0; i + 1 < lastLower.length; i++) {
+      const h = pairHash(lastLower.charCodeAt(i), lastLower.charCodeAt(i + 1));
+      pairs[h >>> 5] = (pairs[h >>> 5] as number) | (1 << (h & 31));
+    }
   }
-  return lastLower.includes(value.toLowerCase());
+  let hit = seen.get(value);
+  if (hit === undefined) {
+    const lower = value.toLowerCase();
+    hit = true;
+    for (const h of hashesOf(lower)) {
+      if (((pairs[h >>> 5] as number) & (1 << (h & 31))) === 0) {
+        hit = false;
+        break;
+      }
+    }
+    if (hit) hit = lastLower.includes(lower);
+    seen.set(value, hit);
+  }
+  return hit;
 }
 
 // ---- stages ---------------------------------------------------------------------------------
@@ -376,16 +414,5 @@ export {
   type LookupOutput,
   type StreamAgg,
 } from './stages.js';
-export {
-  fieldReader,
-  present,
-  compileLinePrefilter,
-  LineSplitter,
-  scanFileSync,
-  scanStream,
-  type RawEvent,
-  type KeyValueProbe,
-  type LinePrefilter,
-  type LineHandler,
-} from './raw.js';
+export { fieldReader, present, type RawEvent, type KeyValueProbe, type LinePrefilter } from './raw.js';
 export { guardedTest, linearRegex, BACKTRACK_SAFE_LENGTH, HARD_INPUT_LIMIT, type GuardKind } from './linear.js';

@@ -170,75 +170,104 @@ class Builder {
   }
 }
 
-/** Does the NFA accept some substring of `s`? (unanchored search, verdict only) */
-function simulate(prog: readonly Inst[], s: string): boolean {
+function holds(kind: AssertKind, s: string, i: number): boolean {
   const n = s.length;
-  const size = prog.length;
-  const mark = new Int32Array(size).fill(-1);
-  let clist: number[] = [];
-  let nlist: number[] = [];
-  const stack: number[] = [];
-
-  const holds = (kind: AssertKind, i: number): boolean => {
-    switch (kind) {
-      case 'start':
-        return i === 0;
-      case 'end':
-        return i === n || (i === n - 1 && s.charCodeAt(i) === 10);
-      case 'endAbs':
-        return i === n;
-      case 'mlStart':
-        return i === 0 || (s.charCodeAt(i - 1) === 10 && i < n);
-      case 'mlEnd':
-        return i === n || s.charCodeAt(i) === 10;
-      case 'wb':
-      case 'nwb': {
-        const a = i > 0 && isWord(s.charCodeAt(i - 1));
-        const b = i < n && isWord(s.charCodeAt(i));
-        return kind === 'wb' ? a !== b : a === b;
-      }
+  switch (kind) {
+    case 'start':
+      return i === 0;
+    case 'end':
+      return i === n || (i === n - 1 && s.charCodeAt(i) === 10);
+    case 'endAbs':
+      return i === n;
+    case 'mlStart':
+      return i === 0 || (s.charCodeAt(i - 1) === 10 && i < n);
+    case 'mlEnd':
+      return i === n || s.charCodeAt(i) === 10;
+    case 'wb':
+    case 'nwb': {
+      const a = i > 0 && isWord(s.charCodeAt(i - 1));
+      const b = i < n && isWord(s.charCodeAt(i));
+      return kind === 'wb' ? a !== b : a === b;
     }
-  };
+  }
+}
 
-  /** Adds the epsilon closure of pc at position i (generation i); true on reaching Match. */
-  const add = (list: number[], pc0: number, i: number): boolean => {
-    stack.push(pc0);
-    while (stack.length > 0) {
-      const pc = stack.pop() as number;
-      if (mark[pc] === i) continue;
-      mark[pc] = i;
+/** The simulation state of one program, reused between calls (no allocation per test). */
+class Machine {
+  private readonly mark: Int32Array;
+  private clist: Int32Array;
+  private nlist: Int32Array;
+  private readonly stack: Int32Array;
+  private gen = 0;
+
+  constructor(private readonly prog: readonly Inst[]) {
+    const size = prog.length;
+    this.mark = new Int32Array(size);
+    this.clist = new Int32Array(size);
+    this.nlist = new Int32Array(size);
+    this.stack = new Int32Array(size * 2 + 2);
+  }
+
+  /** Adds the epsilon closure of pc0 at position i to `list` (length `len`); -1 on reaching Match. */
+  private add(list: Int32Array, len: number, pc0: number, s: string, i: number, gen: number): number {
+    const { prog, mark, stack } = this;
+    let sp = 0;
+    stack[sp++] = pc0;
+    while (sp > 0) {
+      const pc = stack[--sp] as number;
+      if (mark[pc] === gen) continue;
+      mark[pc] = gen;
       const inst = prog[pc] as Inst;
       switch (inst.op) {
         case Op.Match:
-          stack.length = 0;
-          return true;
+          return -1;
         case Op.Char:
-          list.push(pc);
+          list[len++] = pc;
           break;
         case Op.Jmp:
-          stack.push(inst.x);
+          stack[sp++] = inst.x;
           break;
         case Op.Split:
-          stack.push(inst.y, inst.x);
+          stack[sp++] = inst.y;
+          stack[sp++] = inst.x;
           break;
         case Op.Assert:
-          if (holds(inst.assert as AssertKind, i)) stack.push(inst.x);
+          if (holds(inst.assert as AssertKind, s, i)) stack[sp++] = inst.x;
           break;
       }
     }
-    return false;
-  };
+    return len;
+  }
 
-  for (let i = 0; ; i++) {
-    if (add(clist, 0, i)) return true;
-    if (i === n) return false;
-    const c = s.charCodeAt(i);
-    nlist.length = 0;
-    for (const pc of clist) {
-      const inst = prog[pc] as Inst;
-      if ((inst.test as (c: number) => boolean)(c) && add(nlist, inst.x, i + 1)) return true;
+  /** Does the NFA accept some substring of `s`? (unanchored search, verdict only) */
+  test(s: string): boolean {
+    const n = s.length;
+    if (this.gen > 0x3fffffff - n - 2) {
+      this.mark.fill(0);
+      this.gen = 0;
     }
-    [clist, nlist] = [nlist, clist];
+    const base = this.gen + 1;
+    this.gen += n + 2;
+    let clen = 0;
+    for (let i = 0; ; i++) {
+      clen = this.add(this.clist, clen, 0, s, i, base + i);
+      if (clen < 0) return true;
+      if (i === n) return false;
+      const c = s.charCodeAt(i);
+      let nlen = 0;
+      const clist = this.clist;
+      for (let k = 0; k < clen; k++) {
+        const inst = this.prog[clist[k] as number] as Inst;
+        if ((inst.test as (c: number) => boolean)(c)) {
+          nlen = this.add(this.nlist, nlen, inst.x, s, i + 1, base + i + 1);
+          if (nlen < 0) return true;
+        }
+      }
+      const t = this.clist;
+      this.clist = this.nlist;
+      this.nlist = t;
+      clen = nlen;
+    }
   }
 }
 
@@ -255,7 +284,8 @@ export function linearRegex(pattern: string): ((s: string) => boolean) | null {
     if (err instanceof Unsupported) return null;
     throw err;
   }
-  return (s) => simulate(prog, s);
+  const m = new Machine(prog);
+  return (s) => m.test(s);
 }
 
 function unbounded(n: RegexNode): number {
