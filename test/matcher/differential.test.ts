@@ -172,6 +172,6 @@ describe.skipIf(!ready)('differential: reference matcher vs generated modules on
         `${events.length} events, ${matchedEvents} filter hits, ${rowsCompared} result rows compared, ${disagreements.length} disagreements`,
     );
     expect(disagreements.slice(0, 10)).toEqual([]);
-    expect(rules.length).toBeGreaterThan(100);
+    if (!process.env['RULEPORT_DIFF_LIMIT']) expect(rules.length).toBeGreaterThan(100);
   });
 });
