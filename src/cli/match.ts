@@ -137,8 +137,6 @@ export function matchCommand(y: Argv<GlobalArgs>, setExit: SetExit): Argv<Global
           if (end === start) return;
           let text: string | null = null;
           let raw: Record<string, unknown> | null | undefined;
-          let lower: string | null = null;
-          void lower;
           for (const r of running) {
             if (r.pre && !r.pre(buf, start, end)) continue;
             text ??= buf.toString('utf8', start, end);
