@@ -55,7 +55,7 @@ describe('ruleport build / check', { timeout: 180_000 }, () => {
     const dir = rulesCopy('targets');
     expect(cli(['build', 'rules', '-o', 'out', '-q', '-t', 'kql,sigma', '--profile', 'kql=kql-mde'], { cwd: dir }).code).toBe(0);
     const files = [...snapshot(join(dir, 'out')).keys()];
-    expect(files.filter((f) => f !== 'report.json').every((f) => f.startsWith('kql/') || f.startsWith('sigma/'))).toBe(true);
+    expect(files.filter((f) => f !== 'report.json' && f !== 'capabilities.md').every((f) => f.startsWith('kql/') || f.startsWith('sigma/'))).toBe(true);
     expect(readFileSync(join(dir, 'out/kql/whoami_by_non_system.kql'), 'utf8')).toContain('DeviceProcessEvents');
     expect(cli(['check', 'rules', '-o', 'out', '-t', 'kql', '-t', 'sigma', '-p', 'kql=kql-mde'], { cwd: dir }).code).toBe(0);
     expect(cli(['check', 'rules', '-o', 'out', '-t', 'kql,sigma'], { cwd: dir }).code).toBe(1);
