@@ -1,6 +1,6 @@
 /** Diagnostics as text for people (file:line:col, code frame, caret) and as JSON for machines. */
 import type { Diagnostic } from './diagnostics.js';
-import { codeFrame, fileRange, type RuleSource } from './rules/source.js';
+import { codeFrame, fileRange, positionAt, type RuleSource } from './rules/source.js';
 
 export interface Located {
   readonly file: string;
@@ -8,38 +8,9 @@ export interface Located {
   readonly column: number;
 }
 
-/** Line starts per text, computed once: a rule's diagnostics are located against the same text. */
-const lineStartCache = new Map<string, Int32Array>();
-
-function lineStartsOf(text: string): Int32Array {
-  let starts = lineStartCache.get(text);
-  if (starts) return starts;
-  let n = 1;
-  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) n++;
-  starts = new Int32Array(n);
-  let k = 1;
-  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts[k++] = i + 1;
-  if (lineStartCache.size > 64) lineStartCache.clear();
-  lineStartCache.set(text, starts);
-  return starts;
-}
-
-/** 1-based line and column of a file offset (same answer as rules/source positionAt, cached). */
-export function positionIn(text: string, offset: number): { line: number; column: number } {
-  const starts = lineStartsOf(text);
-  let lo = 0;
-  let hi = starts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if ((starts[mid] ?? 0) <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return { line: lo + 1, column: offset - (starts[lo] ?? 0) + 1 };
-}
-
 export function locate(file: string, d: Diagnostic, rule?: RuleSource): Located {
   if (d.span && rule) {
-    const p = positionIn(rule.text, fileRange(rule, d.span).start);
+    const p = positionAt(rule.text, fileRange(rule, d.span).start);
     return { file, line: p.line, column: p.column };
   }
   return { file, line: d.at?.line ?? 1, column: d.at?.column ?? 1 };
@@ -49,8 +20,8 @@ export function locate(file: string, d: Diagnostic, rule?: RuleSource): Located 
 export function locateRange(d: Pick<Diagnostic, 'span' | 'at'>, rule?: RuleSource): { line: number; column: number; endLine?: number; endColumn?: number } {
   if (d.span && rule) {
     const r = fileRange(rule, d.span);
-    const s = positionIn(rule.text, r.start);
-    const e = positionIn(rule.text, r.end - 1);
+    const s = positionAt(rule.text, r.start);
+    const e = positionAt(rule.text, r.end - 1);
     return { line: s.line, column: s.column, endLine: e.line, endColumn: e.column + 1 };
   }
   return { line: d.at?.line ?? 1, column: d.at?.column ?? 1 };
@@ -98,7 +69,7 @@ export function formatDiagnostic(file: string, d: Diagnostic, rule?: RuleSource,
   }
   if (d.related && rule) {
     const r = fileRange(rule, d.related.span);
-    const p = positionIn(rule.text, r.start);
+    const p = positionAt(rule.text, r.start);
     lines.push(`  ${style.bold(`${at.file}:${p.line}:${p.column}:`)} ${style.cyan('note')}: ${d.related.message}`);
     lines.push(colourFrame(indent(codeFrame(rule.text, r.start, r.end)), style, 'info'));
   }

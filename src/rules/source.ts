@@ -24,9 +24,19 @@ export interface FilePosition {
   readonly offset: number;
 }
 
-export function lineStarts(text: string): number[] {
-  const starts = [0];
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1);
+/** Line starts per text, computed once: a rule's diagnostics are located against the same text. */
+const lineStartCache = new Map<string, Int32Array>();
+
+export function lineStarts(text: string): Int32Array {
+  let starts = lineStartCache.get(text);
+  if (starts) return starts;
+  let n = 1;
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) n++;
+  starts = new Int32Array(n);
+  let k = 1;
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts[k++] = i + 1;
+  if (lineStartCache.size > 64) lineStartCache.clear();
+  lineStartCache.set(text, starts);
   return starts;
 }
 

@@ -221,7 +221,7 @@ export function compileReplacement(replacement: string): (match: string, groups:
 
 // ---- CIDR ---------------------------------------------------------------------------------------
 
-function parseIPv4(s: string): number | null {
+export function parseIPv4(s: string): number | null {
   const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(s);
   if (!m) return null;
   let n = 0;

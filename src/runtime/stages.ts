@@ -4,7 +4,7 @@
  * Conventions as in index.ts: a field is absent when undefined, empty-string or an empty array.
  */
 import type { EvalValue } from './eval.js';
-import { compileReplacement } from './eval.js';
+import { compileReplacement, parseIPv4 } from './eval.js';
 import type { FieldValue, Row, Scalar } from './index.js';
 
 function valuesOf(v: FieldValue | undefined): readonly Scalar[] {
@@ -152,15 +152,7 @@ export interface SortKey {
 type SortVal = { readonly rank: number; readonly n: number; readonly s: string } | null;
 
 function ipKey(s: string): number | null {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(s.trim());
-  if (!m) return null;
-  let n = 0;
-  for (let i = 1; i <= 4; i++) {
-    const o = Number(m[i]);
-    if (o > 255) return null;
-    n = n * 256 + o;
-  }
-  return n;
+  return parseIPv4(s.trim());
 }
 
 function sortValue(v: FieldValue | undefined, as: SortKey['as']): SortVal {
