@@ -4,7 +4,7 @@
  * are called (classes arrive as exact code point sets, flags are resolved per leaf).
  */
 import type {
-  AnchorNode, BackreferenceNode, GroupKind, LookaroundNode, RegexError, RegexNode, ShorthandName, Span,
+  AnchorNode, BackreferenceNode, GroupKind, GroupNode, LookaroundNode, RegexError, RegexNode, ShorthandName, Span,
   WordBoundaryNode,
 } from './ast.js';
 import type { CodeSet } from './charset.js';
@@ -39,6 +39,12 @@ export type CaseFolding = 'ascii' | 'unicode';
 export interface PrintOptions {
   /** Default 'ascii'. Only the rust flavour differs: with 'unicode' its `(?i)` needs no `(?-i:...)` guards. */
   caseFolding?: CaseFolding;
+  /**
+   * Groups to print as plain numbered capturing groups `(...)`, in source order, whatever the
+   * flavour does with groups otherwise (rust makes them all non-capturing). For extraction
+   * (`rex` in KQL's `extract`/`replace_regex`). Not cacheable: `translateRegex` bypasses its memo.
+   */
+  capture?: (group: GroupNode) => boolean;
 }
 
 export interface Dialect {

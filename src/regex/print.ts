@@ -6,7 +6,7 @@
  * the original. Anything the target cannot express is listed in `unsupported`
  * (with the source span) and printed best-effort.
  */
-import { assertNever, type ParsedRegex, type RegexNode, type Span } from './ast.js';
+import { assertNever, type GroupNode, type ParsedRegex, type RegexNode, type Span } from './ast.js';
 import { classSet, classSetIgnoringCase, foldAscii, isCaseSensitive, literalSet, shorthandSet } from './charset.js';
 import type { Dialect, PrintContext, PrintOptions, PrintResult, RegexFlavour } from './dialect.js';
 import { walk } from './analyze.js';
@@ -43,7 +43,11 @@ function uniformCaseFlag(regex: ParsedRegex): boolean {
 }
 
 class Printer {
-  constructor(private readonly d: Dialect, private readonly ctx: PrintContext) {}
+  constructor(
+    private readonly d: Dialect,
+    private readonly ctx: PrintContext,
+    private readonly capture?: (group: GroupNode) => boolean,
+  ) {}
 
   /** `tail`: nothing that consumes input follows this node in its branch (see the Rust `$`). */
   print = (node: RegexNode, tail: boolean): string => {
@@ -63,7 +67,8 @@ class Printer {
         return d.charSet(classSet(node), ctx, node);
       case 'group': {
         if (node.group === 'atomic') this.unsupported(node, 'atomic group (?>...)');
-        return `${d.groupOpen(node.group, node.name)}${this.print(node.body, tail)})`;
+        const open = (node.group === 'capturing' || node.group === 'named') && this.capture?.(node) ? '(' : d.groupOpen(node.group, node.name);
+        return `${open}${this.print(node.body, tail)})`;
       }
       case 'lookaround': {
         const out = d.lookaround(node, this.print(node.body, true));
@@ -128,7 +133,7 @@ export function printRegex(regex: ParsedRegex, flavour: RegexFlavour, options: P
     caseFolding: options.caseFolding ?? 'ascii',
     report: (span, message) => unsupported.push({ message, start: span.start, end: span.end }),
   };
-  const printer = new Printer(d, ctx);
+  const printer = new Printer(d, ctx, options.capture);
   let pattern = d.printRoot ? d.printRoot(regex.ast, ctx, printer.print) : printer.print(regex.ast, true);
   if (caseFlag && d.caseMode === 'inline') pattern = `(?i)${pattern}`;
   return { pattern, caseInsensitive: caseFlag && d.caseMode === 'result', unsupported };
@@ -143,6 +148,7 @@ const cache = new Map<string, TranslateResult>();
 const CACHE_LIMIT = 20_000;
 
 export function translateRegex(source: string, flavour: RegexFlavour, options: PrintOptions = {}): TranslateResult {
+  if (options.capture) return translateUncached(source, flavour, options);
   const key = `${flavour}\u0000${JSON.stringify(options)}\u0000${source}`;
   const hit = cache.get(key);
   if (hit) return hit;

@@ -2,17 +2,13 @@
  * Regexes for KQL: the Rust flavour of the shared printer, plus capture groups for `extract`,
  * `extract_all` and `replace_regex`.
  *
- * The Rust printer makes every group non-capturing (see regex/flavours/rust.ts) and PrintOptions
- * has no switch to keep captures, so `rex` needs a way around it without touching src/regex: each
- * group that must capture gets a private-use sentinel character as the first item of its body,
- * the pattern is printed as usual, and every `(?:<sentinel>` in the output becomes `(`. The
- * sentinel sits at the start of the body, so it cannot change how a trailing `$` is printed (the
- * printer only looks at what follows), and a private-use code point has no case, so `(?i)`
- * handling leaves it alone.
+ * The Rust printer makes every group non-capturing (KQL allows at most 16 captures); the
+ * `capture` print option keeps the groups `rex` extracts as numbered captures, in source order.
  */
 import { diag, type Diagnostic, type Span } from '../../diagnostics.js';
 import type { GroupNode, RegexNode } from '../../regex/ast.js';
 import { parseRegex, printRegex, translateRegex } from '../../regex/index.js';
+import { walk } from '../../regex/analyze.js';
 
 /** The Rust translation of a PCRE, with RX001/RX101 diagnostics located in the SPL. */
 export function rustPattern(pcre: string, span: Span, report: (d: Diagnostic) => void): string {
@@ -61,9 +57,6 @@ export function patternMatchesEmpty(pcre: string): boolean {
   return !parsed.ok || matchesEmpty(parsed.regex.ast);
 }
 
-const SENTINEL_BASE = 0xe000;
-const SENTINEL_MAX = 0xf8ff;
-
 export interface CapturingPattern {
   readonly pattern: string;
   /** 1-based capture index in `pattern` of each captured group, keyed by name or PCRE number. */
@@ -79,52 +72,36 @@ export interface CapturingPattern {
 export function rustCapturing(pcre: string, keep: (g: GroupNode) => boolean): CapturingPattern | null {
   const parsed = parseRegex(pcre);
   if (!parsed.ok) return null;
-  // A pattern that already holds private-use characters could be confused with the sentinels.
-  if ([...pcre].some((c) => (c.codePointAt(0) as number) >= SENTINEL_BASE && (c.codePointAt(0) as number) <= SENTINEL_MAX)) return null;
-  const keys: (string | number)[] = [];
-  const mark = (n: RegexNode): RegexNode => {
-    switch (n.kind) {
-      case 'group': {
-        const body = mark(n.body);
-        if ((n.group !== 'named' && n.group !== 'capturing') || !keep(n)) return { ...n, body };
-        const cp = SENTINEL_BASE + keys.length;
-        keys.push(n.name ?? (n.index as number));
-        const sentinel: RegexNode = { kind: 'literal', value: cp, caseInsensitive: false, escaped: false, start: n.start, end: n.start };
-        return { ...n, body: { kind: 'sequence', items: [sentinel, body], start: n.body.start, end: n.body.end } };
-      }
-      case 'lookaround':
-        return { ...n, body: mark(n.body) };
-      case 'quantifier':
-        return { ...n, body: mark(n.body) };
-      case 'sequence':
-        return { ...n, items: n.items.map(mark) };
-      case 'alternation':
-        return { ...n, branches: n.branches.map(mark) };
-      default:
-        return n;
-    }
-  };
-  const ast = mark(parsed.regex.ast);
-  if (keys.length === 0 || SENTINEL_BASE + keys.length > SENTINEL_MAX) return null;
-  const printed = printRegex({ ...parsed.regex, ast }, 'rust').pattern;
-  let out = '';
+  // Capture numbers follow the opening parentheses, which the printer keeps in source order.
+  const kept: GroupNode[] = [];
+  walk(parsed.regex.ast, (n) => {
+    if (n.kind === 'group' && (n.group === 'named' || n.group === 'capturing') && keep(n)) kept.push(n);
+  });
+  if (kept.length === 0) return null;
+  const chosen = new Set(kept);
+  const pattern = printRegex(parsed.regex, 'rust', { capture: (g) => chosen.has(g) }).pattern;
+  // Should the printer ever repeat a group body, capture numbers would shift: refuse then.
+  if (capturingOpens(pattern) !== kept.length) return null;
   const index = new Map<string | number, number>();
+  kept.forEach((g, i) => {
+    const key = g.name ?? (g.index as number);
+    if (!index.has(key)) index.set(key, i + 1);
+  });
+  return { pattern, index, count: kept.length };
+}
+
+/** Plain `(` group openings in a printed pattern (not escaped, not in a class, not `(?`). */
+function capturingOpens(pattern: string): number {
   let n = 0;
-  for (const ch of printed) {
-    const cp = ch.codePointAt(0) as number;
-    if (cp < SENTINEL_BASE || cp >= SENTINEL_BASE + keys.length) {
-      out += ch;
-      continue;
-    }
-    // Every sentinel must directly follow the `(?:` its group opened.
-    if (!out.endsWith('(?:')) return null;
-    out = `${out.slice(0, -3)}(`;
-    n++;
-    const key = keys[cp - SENTINEL_BASE] as string | number;
-    if (!index.has(key)) index.set(key, n);
+  let inClass = false;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === '\\') i++;
+    else if (inClass) inClass = c !== ']';
+    else if (c === '[') inClass = true;
+    else if (c === '(' && pattern[i + 1] !== '?') n++;
   }
-  if (n !== keys.length) return null;
-  return { pattern: out, index, count: n };
+  return n;
 }
 
 export type { GroupNode };
