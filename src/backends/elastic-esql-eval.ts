@@ -436,7 +436,17 @@ export class EsqlValueTranslator {
       case 'sin':
       case 'cos':
       case 'tan':
+      case 'asin':
+      case 'acos':
+      case 'atan':
+      case 'exp':
+        // Splunk math functions map one to one; outside [-1, 1] ASIN/ACOS give no number in either.
         return fn1(e.fn.toUpperCase(), asNum, 'number');
+      case 'atan2': {
+        // ATAN2(y, x), Y first as in Splunk.
+        arity(2);
+        return frag(`ATAN2(${asNum(arg(0)).text}, ${asNum(arg(1)).text})`, 'number');
+      }
       case 'log': {
         arity(1, 2);
         // Splunk log(x) is base 10; log(x, b) is base b. ES|QL: LOG(base, x).

@@ -502,6 +502,8 @@ class KqlRenderer {
    */
   private streamstatsOwnRow(st: Extract<Stage, { kind: 'aggregate' }>, prev: Stage | undefined): boolean {
     if (prev?.kind !== 'aggregate' || prev.mode !== 'stats' || prev.by.length === 0) return false;
+    // current=f leaves the row out, so its aggregate is over no rows: not this shape.
+    if (st.mode === 'streamstats' && !st.current) return false;
     if (!prev.by.every((b) => st.by.some((x) => x.name === b.name))) return false;
     const cols = this.ensureCim(st.span);
     const assigns: [string, string, string][] = [];

@@ -1,5 +1,5 @@
 /** Short SPL-like labels of IR stages, for diagnostics and comments in outputs. */
-import { assertNever, type Stage } from '../ir/types.js';
+import { assertNever, type Stage, type StreamWindow } from '../ir/types.js';
 
 export function stageLabel(st: Stage): string {
   switch (st.kind) {
@@ -10,7 +10,7 @@ export function stageLabel(st: Stage): string {
     case 'bucket':
       return `bin ${st.field.name} span=${st.seconds}s`;
     case 'aggregate':
-      return `${st.mode} ${st.aggs.map((a) => `${a.fn}(${a.field ?? ''})${a.as === a.field ? '' : ` as ${a.as}`}`).join(', ')}${st.by.length ? ` by ${st.by.map((f) => f.name).join(', ')}` : ''}`;
+      return `${st.mode}${st.mode === 'streamstats' ? streamOptions(st) : ''} ${st.aggs.map((a) => `${a.fn}(${a.field ?? ''})${a.as === a.field ? '' : ` as ${a.as}`}`).join(', ')}${st.by.length ? ` by ${st.by.map((f) => f.name).join(', ')}` : ''}`;
     case 'filter':
       return 'where/search after the first stage';
     case 'eval':
@@ -26,4 +26,9 @@ export function stageLabel(st: Stage): string {
     default:
       return assertNever(st, 'stage');
   }
+}
+
+/** streamstats options that differ from the defaults, as written in SPL. */
+function streamOptions(w: StreamWindow): string {
+  return `${w.window ? ` window=${w.window}` : ''}${w.window && !w.global ? ' global=f' : ''}${w.current ? '' : ' current=f'}${w.resetOnChange ? ' reset_on_change=t' : ''}`;
 }

@@ -152,8 +152,11 @@ class TsRenderer {
         return `{ kind: 'rename', pairs: ${json(st.pairs.map((p) => [p.from.name, p.to.name]))} }`;
       case 'bucket':
         return `{ kind: 'bucket', field: ${json(st.field.name)}, seconds: ${st.seconds}, as: ${json(st.as)} }`;
-      case 'aggregate':
-        return `{ kind: 'aggregate', mode: ${json(st.mode)}, aggs: ${json(st.aggs.map((a) => ({ fn: a.fn, field: a.field, as: a.as })))}, by: ${json(st.by.map((f) => f.name))} }`;
+      case 'aggregate': {
+        // streamstats options are spelled out only when they differ from Splunk's defaults.
+        const w = st.mode === 'streamstats' && (st.window !== 0 || !st.current || st.resetOnChange) ? { window: st.window, current: st.current, global: st.global, resetOnChange: st.resetOnChange } : null;
+        return `{ kind: 'aggregate', mode: ${json(st.mode)}, aggs: ${json(st.aggs.map((a) => ({ fn: a.fn, field: a.field, as: a.as })))}, by: ${json(st.by.map((f) => f.name))}${w ? `, stream: ${json(w)}` : ''} }`;
+      }
       case 'filter':
         return `{ kind: 'filter', test: (row: Row): boolean => ${this.expr(st.expr, false)} }`;
       case 'eval': {

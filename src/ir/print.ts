@@ -1,5 +1,5 @@
 /** Canonical one-line printing of IR filters, for tests and `explain`. */
-import { assertNever, type Expr, type Stage, type ValueExpr } from './types.js';
+import { assertNever, type Expr, type Stage, type StreamWindow, type ValueExpr } from './types.js';
 
 export function printExpr(e: Expr): string {
   switch (e.kind) {
@@ -53,7 +53,7 @@ export function printStage(st: Stage): string {
     case 'bucket':
       return `bucket(${st.field.name}, ${st.seconds}s${st.as === st.field.name ? '' : ` -> ${st.as}`})`;
     case 'aggregate':
-      return `${st.mode}(${st.aggs.map((a) => `${a.fn}(${a.field ?? ''}) -> ${a.as}`).join(', ')}${st.by.length ? `; by ${st.by.map((f) => f.name).join(', ')}` : ''})`;
+      return `${st.mode}(${st.aggs.map((a) => `${a.fn}(${a.field ?? ''}) -> ${a.as}`).join(', ')}${st.by.length ? `; by ${st.by.map((f) => f.name).join(', ')}` : ''}${st.mode === 'streamstats' ? printStreamWindow(st) : ''})`;
     case 'filter':
       return `filter(${printExpr(st.expr)})`;
     case 'eval':
@@ -71,4 +71,13 @@ export function printStage(st: Stage): string {
     default:
       return assertNever(st, 'stage');
   }
+}
+
+/** Only the options that differ from streamstats' defaults, so plain streamstats prints as before. */
+function printStreamWindow(w: StreamWindow): string {
+  const parts: string[] = [];
+  if (w.window !== 0) parts.push(`window ${w.window}${w.global ? '' : ' per group'}`);
+  if (!w.current) parts.push('current=f');
+  if (w.resetOnChange) parts.push('reset_on_change');
+  return parts.map((p) => `; ${p}`).join('');
 }

@@ -118,15 +118,20 @@ export type Stage =
     }
   | {
       readonly kind: 'aggregate';
-      /**
-       * stats collapses rows into groups; eventstats adds the group's aggregates to each row;
-       * streamstats adds the running aggregate over the rows seen so far.
-       */
-      readonly mode: 'stats' | 'eventstats' | 'streamstats';
+      /** stats collapses rows into groups; eventstats adds the group's aggregates to each row. */
+      readonly mode: 'stats' | 'eventstats';
       readonly aggs: readonly Aggregation[];
       readonly by: readonly FieldRef[];
       readonly span: Span;
     }
+  | ({
+      readonly kind: 'aggregate';
+      /** streamstats adds to each row the running aggregate over the rows seen so far. */
+      readonly mode: 'streamstats';
+      readonly aggs: readonly Aggregation[];
+      readonly by: readonly FieldRef[];
+      readonly span: Span;
+    } & StreamWindow)
   | {
       readonly kind: 'filter';
       /** Filters after the first stage, on rows rather than raw events. */
@@ -180,6 +185,22 @@ export type Stage =
       readonly fields: readonly FieldRef[];
       readonly span: Span;
     };
+
+/**
+ * streamstats options, always spelled out (defaults: window 0, current true, global true,
+ * resetOnChange false). `global` only matters with a window; the normalizer sets it to true when
+ * window is 0 so that one meaning has one spelling.
+ */
+export interface StreamWindow {
+  /** The aggregate covers at most this many rows; 0: every row so far. */
+  readonly window: number;
+  /** False: the row itself is left out (the aggregate of the rows before it). */
+  readonly current: boolean;
+  /** With a window: true, one window of the last rows of the stream, aggregated per group; false, one window per group. */
+  readonly global: boolean;
+  /** Every aggregate restarts when a row's by-field values differ from the previous row's. */
+  readonly resetOnChange: boolean;
+}
 
 export type StageKind = Stage['kind'];
 

@@ -252,8 +252,12 @@ export function compileStage(st: Stage, opts: MatcherOptions & ExprOptions = {})
       return { kind: 'rename', pairs: st.pairs.map((p) => [p.from.name, p.to.name] as const) };
     case 'bucket':
       return { kind: 'bucket', field: st.field.name, seconds: st.seconds, as: st.as };
-    case 'aggregate':
-      return { kind: 'aggregate', mode: st.mode, aggs: st.aggs.map((a) => ({ fn: a.fn, field: a.field, as: a.as })), by: st.by.map((f) => f.name) };
+    case 'aggregate': {
+      const aggs = st.aggs.map((a) => ({ fn: a.fn, field: a.field, as: a.as }));
+      const by = st.by.map((f) => f.name);
+      if (st.mode !== 'streamstats') return { kind: 'aggregate', mode: st.mode, aggs, by };
+      return { kind: 'aggregate', mode: st.mode, aggs, by, stream: { window: st.window, current: st.current, global: st.global, resetOnChange: st.resetOnChange } };
+    }
     case 'filter':
       return { kind: 'filter', test: compileExpr(st.expr, opts) };
     case 'eval': {

@@ -4,7 +4,7 @@
  */
 import { diag, type Diagnostic, type Span } from '../diagnostics.js';
 import type { Command, CommandKind } from '../spl/ast.js';
-import { assertNever, type Aggregation, type AggFunction, type DataSource, type Detection, type Expr, type Stage, type ValueExpr } from '../ir/types.js';
+import { assertNever, type Aggregation, type AggFunction, type DataSource, type Detection, type Expr, type Stage, type StreamWindow, type ValueExpr } from '../ir/types.js';
 import type { MacroDef, MacroTable } from '../ir/macros.js';
 import { parseSpl } from '../spl/parse.js';
 import { macroRef } from '../spl/commands.js';
@@ -13,6 +13,8 @@ import { parseRegex } from '../regex/index.js';
 import { and, TRUE } from './build.js';
 import { normalizeSearch } from './search.js';
 import { normalizeWhere } from './where.js';
+import { expandForeach } from './foreach.js';
+import { STREAM_OPTIONS, streamWindow } from './stream-window.js';
 import { toValue, UnsupportedConstruct } from './value.js';
 
 interface State {
@@ -167,8 +169,10 @@ const NORMALIZERS: { readonly [K in CommandKind]: Normalizer<K> } = {
     s.stages.push({ kind: 'bucket', field, seconds: Number(m[1]) * unit, as: cmd.as?.name ?? field.name, span: cmd.span });
   },
   stats(cmd, s) {
-    for (const o of cmd.options) s.diagnostics.push(diag('SPL102', `${cmd.variant} ${o.name}= is not supported yet`, o.span));
-    if (cmd.options.length) return;
+    const window = cmd.variant === 'streamstats' ? streamWindow(cmd.options, s.diagnostics) : null;
+    const unsupported = cmd.variant === 'streamstats' ? cmd.options.filter((o) => !STREAM_OPTIONS.has(o.name)) : cmd.options;
+    for (const o of unsupported) s.diagnostics.push(diag('SPL102', `${cmd.variant} ${o.name}= is not supported yet`, o.span));
+    if (unsupported.length || (cmd.variant === 'streamstats' && !window)) return;
     const aggs: Aggregation[] = [];
     for (const a of cmd.aggs) {
       const fn = AGG_ALIASES[a.fn];
@@ -188,7 +192,9 @@ const NORMALIZERS: { readonly [K in CommandKind]: Normalizer<K> } = {
       }
       aggs.push({ fn, field, as, span: a.span });
     }
-    s.stages.push({ kind: 'aggregate', mode: cmd.variant, aggs, by: cmd.by.map((f) => ({ name: f.name, span: f.span })), span: cmd.span });
+    const by = cmd.by.map((f) => ({ name: f.name, span: f.span }));
+    if (cmd.variant === 'streamstats') s.stages.push({ kind: 'aggregate', mode: 'streamstats', aggs, by, ...(window as StreamWindow), span: cmd.span });
+    else s.stages.push({ kind: 'aggregate', mode: cmd.variant, aggs, by, span: cmd.span });
   },
   eval(cmd, s) {
     const assignments: { field: { name: string; span: Span }; expr: ValueExpr }[] = [];
@@ -288,6 +294,9 @@ const NORMALIZERS: { readonly [K in CommandKind]: Normalizer<K> } = {
   },
   fillnull(cmd, s) {
     s.stages.push({ kind: 'fillnull', value: cmd.options.find((o) => o.name === 'value')?.value ?? '0', fields: cmd.fields.map((f) => ({ name: f.name, span: f.span })), span: cmd.span });
+  },
+  foreach(cmd, s) {
+    for (const c of expandForeach(cmd, s.stages, s.diagnostics)) run(c, s);
   },
   macro(cmd, s) {
     useMacro(s, cmd.macro.name, cmd.macro.span, false, cmd.macro.args);

@@ -11,6 +11,7 @@ export const EVAL_FUNCTION_ARITY: Readonly<Record<string, readonly [number, numb
   replace: [3, 3], match: [2, 2], like: [2, 2], in: [2, -1], cidrmatch: [2, 2], searchmatch: [1, 1],
   tonumber: [1, 2], tostring: [1, 2], round: [1, 2], floor: [1, 1], ceiling: [1, 1], ceil: [1, 1], abs: [1, 1],
   sqrt: [1, 1], pow: [2, 2], exp: [1, 1], ln: [1, 1], log: [1, 2], pi: [0, 0], sin: [1, 1], cos: [1, 1], tan: [1, 1],
+  asin: [1, 1], acos: [1, 1], atan: [1, 1], atan2: [2, 2],
   min: [1, -1], max: [1, -1], random: [0, 0],
   mvcount: [1, 1], mvindex: [2, 3], mvappend: [1, -1], mvfilter: [1, 1], mvjoin: [2, 2], mvdedup: [1, 1], mvsort: [1, 1],
   mvfind: [2, 2], mvzip: [2, 3], split: [2, 2], urldecode: [1, 1],

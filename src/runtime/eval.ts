@@ -922,6 +922,20 @@ const FUNCTIONS: Record<string, FnCompiler> = {
   sin: numeric1('sin', Math.sin),
   cos: numeric1('cos', Math.cos),
   tan: numeric1('tan', Math.tan),
+  // Out of [-1, 1] Math.asin/acos give NaN, which numeric1 turns into null.
+  asin: numeric1('asin', Math.asin),
+  acos: numeric1('acos', Math.acos),
+  atan: numeric1('atan', Math.atan),
+  // atan2(Y, X): the angle of the point (X, Y), in [-pi, pi]; Y comes first, as in Math.atan2.
+  atan2: (args, c) => {
+    arity('atan2', args, 2);
+    const [a, b] = args.map((x) => c.compile(x)) as [Fn, Fn];
+    return (row) => {
+      const y = toNum(a(row));
+      const x = toNum(b(row));
+      return y === null || x === null ? null : finite(Math.atan2(y, x));
+    };
+  },
   round: (args, c) => {
     arity('round', args, 1, 2);
     const a = c.compile(args[0] as ValueExpr);

@@ -166,6 +166,8 @@ export type RuntimeStage =
       readonly mode: 'stats' | 'eventstats' | 'streamstats';
       readonly aggs: readonly { readonly fn: string; readonly field: string | null; readonly as: string }[];
       readonly by: readonly string[];
+      /** streamstats options; absent: Splunk's defaults. */
+      readonly stream?: StreamOptions;
     }
   | { readonly kind: 'filter'; readonly test: (row: Row) => boolean }
   /** Any other stage, as a function over all rows (eval, rex, sort, fillnull, lookup, ...). */
@@ -344,7 +346,7 @@ export function runStages(rows: Row[], stages: readonly RuntimeStage[]): Row[] {
         current = bucket(current, st.field, st.seconds, st.as);
         break;
       case 'aggregate':
-        current = st.mode === 'streamstats' ? streamstats(current, st.aggs, st.by) : stats(current, st.aggs, st.by, st.mode);
+        current = st.mode === 'streamstats' ? streamstats(current, st.aggs, st.by, st.stream) : stats(current, st.aggs, st.by, st.mode);
         break;
       case 'filter':
         current = current.filter(st.test);
@@ -370,7 +372,7 @@ export function runRule(
   return runStages(kept, rule.stages);
 }
 
-import { streamstats } from './stages.js';
+import { streamstats, type StreamOptions } from './stages.js';
 import { cidrTester } from './eval.js';
 
 export type LookupTable = readonly Readonly<Record<string, string>>[];
@@ -413,6 +415,7 @@ export {
   type LookupInput,
   type LookupOutput,
   type StreamAgg,
+  type StreamOptions,
 } from './stages.js';
 export { fieldReader, present, type RawEvent, type KeyValueProbe, type LinePrefilter } from './raw.js';
 export { guardedTest, linearRegex, BACKTRACK_SAFE_LENGTH, HARD_INPUT_LIMIT, type GuardKind } from './linear.js';

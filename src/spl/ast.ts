@@ -121,6 +121,17 @@ export type Command =
       readonly keys: readonly { readonly field: FieldName; readonly descending: boolean; readonly as: 'auto' | 'num' | 'str' | 'ip' }[];
     })
   | (CommandBase & { readonly kind: 'fillnull'; readonly options: readonly Option[]; readonly fields: readonly FieldName[] })
+  | (CommandBase & {
+      readonly kind: 'foreach';
+      /** Field-name patterns to iterate over (`*location`, `old_key_*`). */
+      readonly fields: readonly FieldName[];
+      /** mode=, fieldstr=, matchstr=, matchseg1=... */
+      readonly options: readonly Option[];
+      /** The template subpipeline between the brackets, as written in the SPL. */
+      readonly body: string;
+      /** Where `body` is in the SPL (a macro expansion points it at the macro call instead). */
+      readonly bodySpan: Span;
+    })
   | (CommandBase & { readonly kind: 'macro'; readonly macro: MacroRef })
   | (CommandBase & { readonly kind: 'unknown'; readonly name: string });
 

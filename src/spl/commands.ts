@@ -364,6 +364,36 @@ const fillnull: CommandParser = ({ c, span, nameSpan }) => {
   return { kind: 'fillnull', options: opts, fields: fieldList(c), span, nameSpan };
 };
 
+/**
+ * `foreach [options] <wc-field>... [ <template subpipeline> ]`: the template is kept as SPL text,
+ * since `<<FIELD>>` is only SPL once the normalizer has put a field name in its place.
+ */
+const foreach: CommandParser = ({ c, src, nameSpan, span }) => {
+  const opts = options(c, ['mode', 'fieldstr', 'matchstr', 'matchseg1', 'matchseg2', 'matchseg3']);
+  const fields: FieldName[] = [];
+  while (!c.atEnd() && !c.is('lbracket')) {
+    if (c.accept('comma')) continue;
+    const [f] = fieldList1(c);
+    fields.push(f);
+  }
+  if (fields.length === 0) c.fail('SPL004', 'foreach needs at least one field (wildcards allowed)', nameSpan);
+  const open = c.expect('lbracket', "'[' and a template subsearch");
+  let depth = 1;
+  let close: Token | null = null;
+  while (!c.atEnd()) {
+    const t = c.next();
+    if (t.kind === 'lbracket') depth++;
+    if (t.kind === 'rbracket' && --depth === 0) {
+      close = t;
+      break;
+    }
+  }
+  if (!close) return c.fail('SPL004', "foreach template: missing ']'", open.span);
+  if (!c.atEnd()) c.fail('SPL003', `unexpected '${c.peek()?.text ?? ''}' after the foreach template`);
+  const bodySpan = { start: open.span.end, end: close.span.start };
+  return { kind: 'foreach', fields, options: opts, body: src.slice(bodySpan.start, bodySpan.end), bodySpan, span, nameSpan };
+};
+
 export const COMMANDS: Readonly<Record<string, CommandParser>> = {
   search,
   where,
@@ -382,4 +412,5 @@ export const COMMANDS: Readonly<Record<string, CommandParser>> = {
   iplocation,
   sort,
   fillnull,
+  foreach,
 };

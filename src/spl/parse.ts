@@ -81,7 +81,8 @@ function parseSegment(seg: Segment, first: boolean, src: string, diagnostics: Di
     return trailing;
   }
   const bracket = body.find((t) => t.kind === 'lbracket');
-  if (bracket) {
+  // foreach's brackets hold a template the normalizer expands, not a subsearch.
+  if (bracket && name !== 'foreach') {
     diagnostics.push(diag('SPL102', 'subsearches ([...]) are not supported', bracket.span));
     return trailing;
   }

@@ -421,7 +421,14 @@ export class ValueTranslator {
       case 'floor':
       case 'sqrt':
       case 'exp':
-      case 'ln': {
+      case 'ln':
+      case 'sin':
+      case 'cos':
+      case 'tan':
+      case 'asin':
+      case 'acos':
+      case 'atan': {
+        // KQL's asin/acos return null outside [-1, 1], as Splunk's do.
         if (!arity(1)) return this.fail();
         const x = this.num(v(0));
         const text =
@@ -437,6 +444,11 @@ export class ValueTranslator {
         const digits = args[1] ? this.num(v(1)) : '0';
         this.scope.report(diag('BE002', "round(): Splunk rounds halves away from zero; KQL's round() is not documented to, so a value ending in 5 may round the other way", e.span, { backend: 'kql' }));
         return { text: `round(${this.num(v(0))}, ${digits})`, type: 'real' };
+      }
+      case 'atan2': {
+        // Both take Y first: atan2(y, x) is the angle of the point (x, y).
+        if (!arity(2)) return this.fail();
+        return { text: `atan2(${this.num(v(0))}, ${this.num(v(1))})`, type: 'real' };
       }
       case 'pow': {
         if (!arity(2)) return this.fail();
