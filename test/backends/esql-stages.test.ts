@@ -34,6 +34,9 @@ describe('esql: eval expressions (Splunk semantics)', () => {
     ['eval x=strftime(_time, "%Y-%m-%d %H:%M:%S")', `| EVAL x = DATE_FORMAT("yyyy-MM-dd HH:mm:ss", @timestamp)`],
     ['eval x=now()', '| EVAL x = TO_LONG(NOW()) / 1000'],
     ['eval a=process_id, b=a+1', '| EVAL a = process.pid, b = a + 1'],
+    ['eval x=asin(process_id), y=acos(process_id), z=atan(process_id)', '| EVAL x = ASIN(process.pid), y = ACOS(process.pid), z = ATAN(process.pid)'],
+    // Splunk's atan2(Y, X) and ES|QL's ATAN2(y, x) both take Y first.
+    ['eval x=atan2(process_id, 2), y=exp(process_id), z=sin(process_id)', '| EVAL x = ATAN2(process.pid, 2), y = EXP(process.pid), z = SIN(process.pid)'],
   ])('%s', (spl, line) => {
     expect(esql(`| ${spl}`).text.split('\n')).toContain(line);
   });
@@ -125,5 +128,6 @@ describe('esql: stages', () => {
     const out = esql('| eventstats dc(process) as n by host | where n > 3');
     expect(out.text).toContain('| INLINE STATS n = COUNT_DISTINCT(process.command_line) BY host.name\n| EVAL n = CASE(host.name IS NULL, null, n)\n| WHERE n > 3');
     expect(esql('| streamstats count by host').codes).toContain('BE001');
+    expect(esql('| streamstats window=2 current=f count by host').codes).toContain('BE001');
   });
 });

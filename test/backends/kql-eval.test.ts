@@ -66,6 +66,9 @@ describe('kql: eval', () => {
     ['| eval s=urldecode(process), u=upper(user)', ['url_decode(process)', 'toupper(user)']],
     ['| eval t=strftime(_time, "%Y-%m-%d %H:%M:%S")', ['format_datetime(TimeGenerated, "yyyy-MM-dd HH:mm:ss")'.replace('TimeGenerated', '_time')]],
     ['| eval x=min(1, 2), y=max(process_id, 3)', ['min_of(1, 2)', 'max_of(toreal(process_id), 3)']],
+    // Trigonometry: KQL's functions take radians like Splunk's; asin/acos give null outside [-1, 1] in both.
+    ['| eval a=asin(process_id), b=acos(process_id), c=atan(process_id)', ['a = asin(toreal(process_id))', 'b = acos(toreal(process_id))', 'c = atan(toreal(process_id))']],
+    ['| eval d=atan2(process_id, 2), e=sin(process_id) + cos(process_id) + tan(process_id), f=pi()', ['d = atan2(toreal(process_id), 2)', 'sin(toreal(process_id))', 'cos(toreal(process_id))', 'tan(toreal(process_id))', 'f = pi()']],
   ];
   for (const [spl, fragments] of CASES) {
     it(spl, { timeout: SLOW }, () => {
@@ -227,5 +230,18 @@ describe('kql: enrich, sort, fillnull, streamstats', () => {
     const d = diagnostics.find((x) => x.code === 'BE001');
     expect(d?.message).toContain('streamstats');
     expect(d?.span).not.toBeNull();
+  });
+
+  it('streamstats with a window is unsupported too, and says which window', { timeout: SLOW }, () => {
+    const { diagnostics } = render('| sort 0 user, _time | streamstats window=1 current=f values(_time) as last_time by user');
+    const d = diagnostics.find((x) => x.code === 'BE001');
+    expect(d?.message).toContain('streamstats window=1 current=f values(_time) as last_time by user');
+  });
+
+  it('current=f is not the "each row is its own group" shape after stats', { timeout: SLOW }, () => {
+    const own = render('| stats count by host | streamstats count as n by host');
+    expect(codes(own.diagnostics)).not.toContain('BE001');
+    const before = render('| stats count by host | streamstats current=f count as n by host');
+    expect(codes(before.diagnostics)).toContain('BE001');
   });
 });

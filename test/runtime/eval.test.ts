@@ -243,6 +243,16 @@ describe('math functions', () => {
     ['sin', call('sin', 0), {}, 0],
     ['cos', call('cos', 0), {}, 1],
     ['tan', call('tan', 0), {}, 0],
+    ['asin', call('asin', 1), {}, Math.PI / 2],
+    ['asin outside [-1, 1] is null', call('asin', 2), {}, null],
+    ['acos', call('acos', 0), {}, Math.PI / 2],
+    ['acos 1', call('acos', 1), {}, 0],
+    ['atan', call('atan', 1), {}, Math.PI / 4],
+    // atan2(Y, X): Y first; the point (x=-1, y=1) is in the second quadrant.
+    ['atan2 first quadrant', call('atan2', 1, 1), {}, Math.PI / 4],
+    ['atan2 Y first', call('atan2', 1, -1), {}, (3 * Math.PI) / 4],
+    ['atan2 negative y axis', call('atan2', -1, 0), {}, -Math.PI / 2],
+    ['atan2 with a null argument is null', call('atan2', f('missing'), 1), {}, null],
     ['min numbers', call('min', 3, 1, 2), {}, 1],
     ['max numbers numerically (10 > 9)', call('max', 9, '10'), {}, '10'],
     ['max: strings above numbers (doc example)', call('max', 1, 3, 6, 7, 'foo'), {}, 'foo'],
@@ -250,6 +260,24 @@ describe('math functions', () => {
     ['min over a multivalue field', call('min', f('nums')), { nums: ['5', '3', '8'] }, '3'],
     ['min ignores nulls', call('min', f('missing'), 4), {}, 4],
   ]);
+});
+
+describe('math: the Armory great-circle distance (o365_impossible_travels)', () => {
+  // a = sin(dlat/2)^2 + cos(lat1) cos(lat2) sin(dlon/2)^2; c = 2 atan2(sqrt(a), sqrt(1-a)).
+  // From (0, 0) to (0, 90 degrees) on the equator: a = 0 + 1 * 1 * sin(pi/4)^2 = 1/2, so
+  // c = 2 atan2(sqrt(1/2), sqrt(1/2)) = 2 * pi/4 = pi/2, a quarter of the circumference.
+  it('a quarter of the equator', () => {
+    const rad = (deg: string): ValueExpr => op('/', op('*', call('pi'), f(deg)), 180);
+    const half = (x: ValueExpr): ValueExpr => call('sin', op('/', x, 2));
+    const dlat = op('-', rad('lat2'), rad('lat1'));
+    const dlon = op('-', rad('lon2'), rad('lon1'));
+    const a = op('+', op('*', half(dlat), half(dlat)), op('*', op('*', op('*', call('cos', rad('lat1')), call('cos', rad('lat2'))), half(dlon)), half(dlon)));
+    const row = { lat1: '0', lon1: '0', lat2: '0', lon2: '90' };
+    expect(run(a, row)).toBeCloseTo(0.5, 12);
+    const c = op('*', 2, call('atan2', call('sqrt', a), call('sqrt', op('-', 1, a))));
+    expect(run(c, row)).toBeCloseTo(Math.PI / 2, 12);
+    expect(run(op('*', 6371, c), row)).toBeCloseTo((6371 * Math.PI) / 2, 9);
+  });
 });
 
 describe('multivalue functions', () => {

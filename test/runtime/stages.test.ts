@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ValueExpr, ValueOp } from '../../src/ir/types.js';
 import { compileValueExpr, pcreToJs } from '../../src/runtime/eval.js';
 import type { Row } from '../../src/runtime/index.js';
-import { enrich, evalStage, fillnull, rexExtract, rexSed, sortRows, streamstats } from '../../src/runtime/stages.js';
+import { enrich, evalStage, fillnull, rexExtract, rexSed, sortRows, streamstats, type StreamOptions } from '../../src/runtime/stages.js';
 
 const span = { start: 0, end: 0 };
 type Arg = ValueExpr | string | number | boolean | null;
@@ -253,5 +253,66 @@ describe('streamstats', () => {
   });
   it('rejects an unsupported function', () => {
     expect(() => streamstats(rows, [{ fn: 'median', field: 'n', as: 'm' }], [])).toThrow(/median/);
+  });
+});
+
+describe('streamstats window, current, global, reset_on_change', () => {
+  // u is the by-field; the row without u passes through, takes no window slot, resets nothing.
+  const rows: Row[] = [
+    { u: 'a', t: '10' },
+    { u: 'b', t: '20' },
+    { u: 'a', t: '13' },
+    { u: 'a', t: '19' },
+    { u: 'b', t: '21' },
+    { t: '50' },
+    { u: 'a', t: '30' },
+  ];
+  const opts = (o: Partial<StreamOptions>): StreamOptions => ({ window: 0, current: true, global: true, resetOnChange: false, ...o });
+  const col = (out: Row[], name: string): unknown[] => out.map((r) => r[name]);
+
+  it('window=2 global=false: range over the last 2 rows of the same u', () => {
+    // a: [10] 0, [10,13] 3, [13,19] 6, [19,30] 11; b: [20] 0, [20,21] 1.
+    const out = streamstats(rows, [{ fn: 'range', field: 't', as: 'd' }], ['u'], opts({ window: 2, global: false }));
+    expect(col(out, 'd')).toEqual([0, 0, 3, 6, 1, undefined, 11]);
+    expect(out[5]).toEqual({ t: '50' });
+  });
+
+  it('window=2 global=true (the default): the last 2 rows of the stream, of those the ones of the same u', () => {
+    // Windows: [r1] a:10 -> 0; [r1,r2] b:20 -> 0; [r2,r3] a:13 -> 0; [r3,r4] a:13,19 -> 6;
+    // [r4,r5] b:21 -> 0; r6 passes; [r5,r7] a:30 -> 0.
+    const out = streamstats(rows, [{ fn: 'range', field: 't', as: 'd' }], ['u'], opts({ window: 2 }));
+    expect(col(out, 'd')).toEqual([0, 0, 0, 6, 0, undefined, 0]);
+  });
+
+  it('window=1 current=f: the previous row, in the stream (global) or in the group', () => {
+    const prevGlobal = streamstats(rows, [{ fn: 'values', field: 't', as: 'last_t' }], ['u'], opts({ window: 1, current: false }));
+    // Only r4 follows a row of its own u (r3).
+    expect(col(prevGlobal, 'last_t')).toEqual([undefined, undefined, undefined, '13', undefined, undefined, undefined]);
+    const prevInGroup = streamstats(rows, [{ fn: 'values', field: 't', as: 'last_t' }], ['u'], opts({ window: 1, current: false, global: false }));
+    expect(col(prevInGroup, 'last_t')).toEqual([undefined, undefined, '10', '13', '20', undefined, '19']);
+  });
+
+  it('current=f without a window: the rows of the group before this one', () => {
+    const out = streamstats(rows, [{ fn: 'count', field: null, as: 'c' }, { fn: 'sum', field: 't', as: 's' }], ['u'], opts({ current: false }));
+    expect(col(out, 'c')).toEqual([0, 0, 1, 2, 1, undefined, 3]);
+    expect(col(out, 's')).toEqual([undefined, undefined, 10, 23, 20, undefined, 42]);
+  });
+
+  it('reset_on_change: a change of u clears every aggregate', () => {
+    // a | b (change) | a (change) | a | b (change) | - | a (change from b, the last row with u)
+    const out = streamstats(rows, [{ fn: 'count', field: null, as: 'c' }], ['u'], opts({ resetOnChange: true }));
+    expect(col(out, 'c')).toEqual([1, 1, 1, 2, 1, undefined, 1]);
+  });
+
+  it('window=3 moving average (Splunk SPL2 docs example: 100, 200, 400, 50, 150, 100)', () => {
+    // https://help.splunk.com/en/splunk-enterprise/search/spl2-search-reference/streamstats-command
+    const bytes = [100, 200, 400, 50, 150, 100].map((b) => ({ bytes: String(b) }));
+    const out = streamstats(bytes, [{ fn: 'avg', field: 'bytes', as: 'avg' }], [], opts({ window: 3 }));
+    const want = [100, 150, 700 / 3, 650 / 3, 200, 100];
+    out.forEach((r, i) => expect(r['avg']).toBeCloseTo(want[i] as number, 10));
+  });
+
+  it('rejects a window that is not a row count', () => {
+    expect(() => streamstats(rows, [{ fn: 'count', field: null, as: 'c' }], [], opts({ window: -1 }))).toThrow(/window/);
   });
 });

@@ -38,6 +38,8 @@ const SCALAR_FNS: Record<string, [number, number]> = {
   floor: [1, 1], sqrt: [1, 1], log: [1, 2], log10: [1, 1], sin: [1, 1], cos: [1, 1], tan: [1, 1], round: [1, 2], pow: [2, 2], pi: [0, 0],
   least: [1, 99], greatest: [1, 99], mv_count: [1, 1], mv_slice: [2, 3], mv_append: [2, 2], mv_concat: [2, 2], mv_dedupe: [1, 1],
   st_x: [1, 1], st_y: [1, 1],
+  // https://www.elastic.co/docs/reference/query-languages/esql/functions-operators/math-functions
+  asin: [1, 1], acos: [1, 1], atan: [1, 1], atan2: [2, 2], exp: [1, 1],
 };
 const AGG_FNS: Record<string, [number, number]> = { values: [1, 1], count: [0, 1], count_distinct: [1, 2], min: [1, 1], max: [1, 1], sum: [1, 1], avg: [1, 1], median: [1, 1] };
 const UNITS = /^(milliseconds?|ms|seconds?|sec|s|minutes?|min|hours?|h|days?|d|weeks?|w|months?|mo|years?|yr|y)$/i;
