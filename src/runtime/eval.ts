@@ -23,7 +23,8 @@
  * - Arithmetic that yields NaN/Infinity (x/0, sqrt(-1), ln(0)) gives null.
  * Function reference: https://help.splunk.com/en/splunk-enterprise/spl-search-reference/9.4/evaluation-functions/evaluation-functions
  */
-import type { ValueExpr } from '../ir/types.js';
+import type { Span } from '../diagnostics.js';
+import type { ValueExpr, ValueOp } from '../ir/types.js';
 import { translateRegex } from '../regex/index.js';
 import type { Row, Scalar } from './index.js';
 
@@ -1284,12 +1285,23 @@ const wallClock = (): number => Date.now() / 1000;
  * Compiles an eval expression once into a closure. Throws (at compile time, never per event) on an
  * unknown function, a wrong argument count or a literal regex that does not compile.
  */
-export function compileValueExpr(e: ValueExpr, options: EvalOptions = {}): (row: Row) => EvalValue {
-  return new Compiler(options.clock ?? wallClock).compile(e);
+export function compileValueExpr(e: RuntimeValueExpr, options: EvalOptions = {}): (row: Row) => EvalValue {
+  // The compiler never reads spans, so an expression without them is a complete ValueExpr to it.
+  return new Compiler(options.clock ?? wallClock).compile(e as ValueExpr);
 }
 
+/**
+ * A ValueExpr whose spans may be absent: the generated TypeScript modules embed the IR without
+ * spans (they point into a rule file the module does not have).
+ */
+export type RuntimeValueExpr =
+  | { readonly kind: 'field'; readonly name: string; readonly span?: Span }
+  | { readonly kind: 'literal'; readonly value: string | number | boolean | null; readonly span?: Span }
+  | { readonly kind: 'call'; readonly fn: string; readonly args: readonly RuntimeValueExpr[]; readonly span?: Span }
+  | { readonly kind: 'op'; readonly op: ValueOp; readonly args: readonly RuntimeValueExpr[]; readonly span?: Span };
+
 /** `where` / IR `cond`: keeps a row only when the expression is exactly true (false and null drop). */
-export function compileCondition(e: ValueExpr, options: EvalOptions = {}): (row: Row) => boolean {
+export function compileCondition(e: RuntimeValueExpr, options: EvalOptions = {}): (row: Row) => boolean {
   const f = compileValueExpr(e, options);
   return (row) => f(row) === true;
 }
