@@ -369,10 +369,15 @@ const fillnull: CommandParser = ({ c, span, nameSpan }) => {
  * since `<<FIELD>>` is only SPL once the normalizer has put a field name in its place.
  */
 const foreach: CommandParser = ({ c, src, nameSpan, span }) => {
-  const opts = options(c, ['mode', 'fieldstr', 'matchstr', 'matchseg1', 'matchseg2', 'matchseg3']);
+  // Splunk writes mode= before the fields and fieldstr=/matchstr= after them; both are accepted.
+  const allowed = ['mode', 'fieldstr', 'matchstr', 'matchseg1', 'matchseg2', 'matchseg3'];
+  const opts: Option[] = [];
   const fields: FieldName[] = [];
   while (!c.atEnd() && !c.is('lbracket')) {
     if (c.accept('comma')) continue;
+    const before = opts.length;
+    opts.push(...options(c, allowed));
+    if (opts.length > before) continue;
     const [f] = fieldList1(c);
     fields.push(f);
   }

@@ -39,6 +39,8 @@ const CASES: [string, string][] = [
   ['| eval loc_b=y, loc_a=lower(x), other=z | foreach loc_* [ eval <<FIELD>> = upper(<<FIELD>>) ]', 'eq(EventCode, "1") ; eval(loc_b = y, loc_a = lower(x), other = z) ; eval(loc_a = upper(loc_a)) ; eval(loc_b = upper(loc_b))'],
   ['| rex field=p "(?<k_one>\\w+)" | foreach k_* [ | eval v_<<MATCHSTR>> = <<FIELD>> ]', 'eq(EventCode, "1") ; rex(p, "(?<k_one>\\\\w+)" -> k_one) ; eval(v_one = k_one)'],
   ['| rex field=p "(?<old_a>\\w+),(?<old_b>\\w+)" | foreach old_* [ rex field=<<FIELD>> mode=sed "s/(\\,|\\])//g"]', 'eq(EventCode, "1") ; rex(p, "(?<old_a>\\\\w+),(?<old_b>\\\\w+)" -> old_a, old_b) ; rex_sed(old_a, "(\\\\,|\\\\])" -> "", g) ; rex_sed(old_b, "(\\\\,|\\\\])" -> "", g)'],
+  // fieldstr= after the field list names another placeholder.
+  ['| eval n_a=1 | foreach n_* fieldstr="#f#" [eval #f# = #f# + 1]', 'eq(EventCode, "1") ; eval(n_a = 1) ; eval(n_a = +(n_a, 1))'],
   // A field removed before the foreach is not iterated; a renamed one is, under its new name.
   ['| eval a_1=x, a_2=y | fields - a_1 | rename a_2 as a_3 | foreach a_* [eval <<FIELD>>=1]', 'eq(EventCode, "1") ; eval(a_1 = x, a_2 = y) ; project_remove(a_1) ; rename(a_2 -> a_3) ; eval(a_3 = 1)'],
   // where is three-valued: a test on a missing field is null, NOT null is null, the row is dropped.
