@@ -42,6 +42,10 @@ function uniformCaseFlag(regex: ParsedRegex): boolean {
   return flags.every(Boolean);
 }
 
+function isPlainEnd(node: RegexNode | undefined): boolean {
+  return node?.kind === 'anchor' && node.anchor === 'end' && !node.multiline;
+}
+
 class Printer {
   constructor(
     private readonly d: Dialect,
@@ -93,8 +97,11 @@ class Printer {
         return '';
       case 'sequence': {
         if (node.items.length === 0) return d.emptySequence;
-        const last = node.items.length - 1;
-        return node.items.map((item, i) => this.print(item, tail && i === last)).join('');
+        // A run of plain `$` anchors at the end (`$$$$`, as the Armory writes) is one `$`: the
+        // anchors after the first consume nothing, so the first is still at the tail.
+        let last = node.items.length - 1;
+        while (last > 0 && isPlainEnd(node.items[last])) last--;
+        return node.items.map((item, i) => this.print(item, tail && i >= last)).join('');
       }
       case 'alternation':
         return node.branches.map((b) => this.print(b, tail)).join('|');

@@ -38,6 +38,8 @@ const TABLES: Record<RegexFlavour, Row[]> = {
     ['(?s)a.b', 'a(?s:.)b', false],
     ['(a)(?<n>b)', '(?:a)(?:b)', false],
     ['^a|b$', '^a|b(?:\\n?\\z)', false],
+    // A run of `$` at the end (the Armory's `\s*,\s*$$$$`) is one `$` in PCRE and in this spelling.
+    ['a$$', 'a(?:\\n?\\z)(?:\\n?\\z)', false],
     ['a\\z', 'a\\z', false],
     ['\\bx\\b', '(?-u:\\b)x(?-u:\\b)', false],
     ['a+?', 'a+?', false],
@@ -112,6 +114,11 @@ describe('unsupported constructs are reported with spans', () => {
   it.each(cases)('%s (%s)', (source, flavour, message, start, end) => {
     const t = translateRegex(source, flavour);
     expect(t.ok && t.result.unsupported).toEqual([{ message, start, end }]);
+  });
+
+  it('a run of $ followed by more pattern is still reported, once per $', () => {
+    const t = translateRegex('a$$b', 'rust');
+    expect(t.ok && t.result.unsupported.map((u) => u.start)).toEqual([1, 2]);
   });
 
   it('reports a case-mixed backreference in js', () => {
