@@ -621,6 +621,14 @@ class EsqlPipeline {
 
   private aggregate(st: Extract<Stage, { kind: 'aggregate' }>, index: number, bucket: Extract<Stage, { kind: 'bucket' }> | null): void {
     if (st.mode === 'streamstats') {
+      const resolve = this.resolver(index);
+      const absent = st.by.find((f) => !resolve(f));
+      if (absent) {
+        // No row has the by-field: streamstats forms no groups and adds nothing (in any window).
+        st.aggs.forEach((a) => this.overlay.set(a.as, null));
+        this.notes.push(`${stageLabel(st)}: by-field ${absent.name} does not exist here, so nothing is added`);
+        return;
+      }
       // Running aggregates depend on event order; ES|QL has no windowed or cumulative STATS.
       this.ctx.report(diag('BE001', `\`${stageLabel(st)}\` has no ES|QL equivalent (no running aggregates)`, st.span, { backend: 'esql' }));
       this.notes.push(`not expressed: ${stageLabel(st)}`);

@@ -459,7 +459,9 @@ class KqlRenderer {
         case 'aggregate':
           if (st.mode === 'stats') this.stats(st, i);
           else if (st.mode === 'eventstats') this.eventstats(st, i);
-          else if (!this.streamstatsOwnRow(st, stages[i - 1])) {
+          else if (this.byFields(st, this.ensureCim(st.span)).missing.length) {
+            // No row has a by-field: streamstats forms no groups and adds nothing (as eventstats).
+          } else if (!this.streamstatsOwnRow(st, stages[i - 1])) {
             this.ensureCim(st.span);
             this.ctx.report(
               diag('BE001', `\`${stageLabel(st)}\`: running aggregates in event order; KQL's row_cumsum/scan over serialized rows have no running distinct count or per-group reset matching streamstats`, st.span, {

@@ -129,5 +129,9 @@ describe('esql: stages', () => {
     expect(out.text).toContain('| INLINE STATS n = COUNT_DISTINCT(process.command_line) BY host.name\n| EVAL n = CASE(host.name IS NULL, null, n)\n| WHERE n > 3');
     expect(esql('| streamstats count by host').codes).toContain('BE001');
     expect(esql('| streamstats window=2 current=f count by host').codes).toContain('BE001');
+    // A by-field removed earlier: no row has a group, so nothing is added and nothing is lost.
+    const none = esql('| table _time, host | streamstats window=2 count as n by user');
+    expect(none.codes).not.toContain('BE001');
+    expect(none.text).toContain('// note: streamstats window=2 count() as n by user: by-field user does not exist here, so nothing is added');
   });
 });

@@ -238,6 +238,13 @@ describe('kql: enrich, sort, fillnull, streamstats', () => {
     expect(d?.message).toContain('streamstats window=1 current=f values(_time) as last_time by user');
   });
 
+  it('a streamstats whose by-field an earlier stage removed adds nothing, exactly (no row has a group)', { timeout: SLOW }, () => {
+    const { text, diagnostics } = render('| table _time, host | streamstats window=2 range(_time) as d by user | where isnotnull(d)');
+    expect(codes(diagnostics)).not.toContain('BE001');
+    // d is never set, so isnotnull(d) keeps no row.
+    expect(text.trimEnd().split('\n').slice(-2)).toEqual(['| project _time = TimeGenerated, host = Computer', '| where false']);
+  });
+
   it('current=f is not the "each row is its own group" shape after stats', { timeout: SLOW }, () => {
     const own = render('| stats count by host | streamstats count as n by host');
     expect(codes(own.diagnostics)).not.toContain('BE001');
