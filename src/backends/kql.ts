@@ -857,7 +857,11 @@ class KqlRenderer {
         for (const f of inputs) {
           const name = a.field === '*' ? a.as.replace(/\*/g, f) : a.as === a.field ? f : a.as.replace(/\*/g, f);
           if (explicit.has(name) || byNames.includes(name)) continue;
-          out.push({ name, ...this.aggregate(a, f, cols) });
+          // Two wildcards naming the same output (`values(*) as * values(*src_ip) as *src_ip`): the
+          // later one sets it, as the runtime's stats assigns outputs in order.
+          const earlier = out.findIndex((o) => o.name === name);
+          if (earlier >= 0) out[earlier] = { name, ...this.aggregate(a, f, cols) };
+          else out.push({ name, ...this.aggregate(a, f, cols) });
         }
         continue;
       }

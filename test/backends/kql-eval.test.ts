@@ -245,6 +245,13 @@ describe('kql: enrich, sort, fillnull, streamstats', () => {
     expect(text.trimEnd().split('\n').slice(-2)).toEqual(['| project _time = TimeGenerated, host = Computer', '| where false']);
   });
 
+  it('two wildcards naming the same stats output assign it once (KQL rejects a column declared twice)', { timeout: SLOW }, () => {
+    const { text } = render('| eval last_src_ip=src_ip | table host, src_ip, last_src_ip | stats values(*) as * values(*src_ip) as *src_ip by host');
+    const summarize = text.split('\n').find((l) => l.startsWith('| summarize')) ?? '';
+    expect(summarize.match(/ src_ip = /g)).toHaveLength(1);
+    expect(summarize.match(/ last_src_ip = /g)).toHaveLength(1);
+  });
+
   it('current=f is not the "each row is its own group" shape after stats', { timeout: SLOW }, () => {
     const own = render('| stats count by host | streamstats count as n by host');
     expect(codes(own.diagnostics)).not.toContain('BE001');
