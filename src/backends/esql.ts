@@ -139,6 +139,10 @@ class EsqlCondition {
         // the rows where it is null (Splunk: `NOT cond` keeps what cond did not keep).
         return neg ? atom(`NOT COALESCE(${t.text}, false)`) : { text: t.text, prec: t.atomic ? 3 : 1 };
       }
+      case 'undisclosed':
+        // relaxLeaves (EsqlPipeline.where) removes these first; one reaching here is reported.
+        this.ctx.report(diag('BE005', `filter macro \`${e.macro}\` has no published definition`, e.span, { backend: 'esql' }));
+        return atom(neg ? 'true' : 'false');
       default:
         return assertNever(e, 'expression');
     }
@@ -367,6 +371,10 @@ class EsqlPipeline {
         return;
       case 'fillnull':
         this.fillnull(st, index);
+        return;
+      case 'join':
+        // LOOKUP JOIN reads a lookup-mode index, not the rows of another query.
+        this.ctx.report(diag('BE001', `\`${stageLabel(st)}\`: ES|QL cannot join on the rows of a subsearch (LOOKUP JOIN only reads a lookup index)`, st.span, { backend: 'esql' }));
         return;
       default:
         assertNever(st, 'stage');

@@ -279,6 +279,10 @@ class KqlRenderer {
         const t = this.values.cond(e.expr).t;
         return top || /^[\w.]+(\(.*\))?$/.test(t) ? t : `(${t})`;
       }
+      case 'undisclosed':
+        // Relaxed before rendering (relaxLeaves); reaching here is a bug in the caller.
+        this.ctx.report(diag('BE005', `filter macro \`${e.macro}\` has no published definition`, e.span, { backend: 'kql' }));
+        return 'false';
       default:
         return assertNever(e, 'expression');
     }
@@ -486,6 +490,16 @@ class KqlRenderer {
           return this.sort(st);
         case 'fillnull':
           return this.fillnull(st);
+        case 'join':
+          // Not exact in KQL: join kind=leftouter/inner returns every matching right row (Splunk's
+          // max=1 keeps the first in the subsearch's order), renames clashing right columns
+          // (Splunk overwrites them), and the subsearch's columns after `values(*) as *` are not
+          // known statically.
+          this.ensureCim(st.span);
+          this.ctx.report(
+            diag('BE001', `\`${stageLabel(st)}\`: KQL's join returns every matching row and renames clashing columns; Splunk's first-match, overwriting join has no exact KQL spelling here`, st.span, { backend: 'kql' }),
+          );
+          return;
         default:
           return assertNever(st, 'stage');
       }
@@ -1074,6 +1088,7 @@ function usesAny(st: Stage, names: readonly string[]): boolean {
       case 'not':
         return inExpr(e.arg);
       case 'term':
+      case 'undisclosed':
         return false;
       case 'cond':
         return inValue(e.expr);

@@ -121,8 +121,21 @@ export type Command =
       readonly keys: readonly { readonly field: FieldName; readonly descending: boolean; readonly as: 'auto' | 'num' | 'str' | 'ip' }[];
     })
   | (CommandBase & { readonly kind: 'fillnull'; readonly options: readonly Option[]; readonly fields: readonly FieldName[] })
+  | (CommandBase & {
+      readonly kind: 'join';
+      /** `type=`, `max=`, `overwrite=`, `usetime=`, `earlier=`, as written. */
+      readonly options: readonly Option[];
+      readonly fields: readonly FieldName[];
+      readonly subsearch: SubsearchAst;
+    })
   | (CommandBase & { readonly kind: 'macro'; readonly macro: MacroRef })
   | (CommandBase & { readonly kind: 'unknown'; readonly name: string });
+
+/** `[ search ... | ... ]`: a pipeline of its own; the span covers the brackets. */
+export interface SubsearchAst {
+  readonly commands: readonly Command[];
+  readonly span: Span;
+}
 
 export type CommandKind = Command['kind'];
 
