@@ -20,6 +20,7 @@ import {
 } from './elastic-common.js';
 import { EsqlValueTranslator, javaRegex, javaReplacement, type VFrag } from './elastic-esql-eval.js';
 import { relaxLeaves } from './relax.js';
+import { COMPUTED_LOOKUPS } from '../runtime/stages.js';
 import { stageLabel } from './stage-label.js';
 import { compileTemplate } from './templates.js';
 
@@ -497,8 +498,13 @@ class EsqlPipeline {
   private lookup(st: Extract<Stage, { kind: 'enrich' }>, index: number): void {
     const resolve = this.resolver(index);
     const idx = st.table.replace(/\.csv$/i, '').toLowerCase();
-    if (!/^[a-z0-9][a-z0-9_.-]*$/.test(idx) || st.outputs.length === 0) {
-      const why = st.outputs.length === 0 ? 'without OUTPUT the lookup adds every column of the table, which the query cannot name' : `'${st.table}' is not a valid index name`;
+    const computed = Object.prototype.hasOwnProperty.call(COMPUTED_LOOKUPS, st.table);
+    if (computed || !/^[a-z0-9][a-z0-9_.-]*$/.test(idx) || st.outputs.length === 0) {
+      const why = computed
+        ? `'${st.table}' is computed by a script for each value (a Splunk external lookup), so there is no table to load into a lookup index`
+        : st.outputs.length === 0
+          ? 'without OUTPUT the lookup adds every column of the table, which the query cannot name'
+          : `'${st.table}' is not a valid index name`;
       this.ctx.report(diag('BE001', `\`${stageLabel(st)}\`: ${why}`, st.span, { backend: 'esql' }));
       this.notes.push(`not expressed: ${stageLabel(st)}`);
       st.outputs.forEach((o) => this.overlay.set(o.as, null));

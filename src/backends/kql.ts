@@ -23,6 +23,7 @@ import { kqlColumn, kqlComment, kqlRegexLiteral, kqlString, rustEscape } from '.
 import { patternMatchesEmpty, rustCapturing, rustPattern } from './kql/regex.js';
 import { ELEMENT, replacement, ValueTranslator, type Val, type ValueScope, type VType } from './kql/value.js';
 import { rawSearch, relaxLeaves } from './relax.js';
+import { COMPUTED_LOOKUPS } from '../runtime/stages.js';
 import { stageLabel } from './stage-label.js';
 import { compileTemplate } from './templates.js';
 
@@ -692,6 +693,10 @@ class KqlRenderer {
    */
   private lookupStage(st: Extract<Stage, { kind: 'enrich' }>, rest: readonly Stage[]): void {
     const cols = this.ensureCim(st.span);
+    if (Object.prototype.hasOwnProperty.call(COMPUTED_LOOKUPS, st.table)) {
+      this.ctx.report(diag('BE001', `lookup '${st.table}' is computed by a script for each value (a Splunk external lookup); there is no table to upload as a watchlist`, st.span, { backend: 'kql' }));
+      return;
+    }
     if (st.table !== 'dnslookup') {
       this.ctx.report(
         diag('BE001', `lookup table '${st.table}' has no KQL source: the profile declares no lookup tables (in Sentinel, upload it as a watchlist and join _GetWatchlist('${st.table}'))`, st.span, { backend: 'kql' }),
