@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { printExpr, printStage } from '../../src/ir/print.js';
 import { splRule } from '../support/rules.js';
@@ -74,5 +76,22 @@ describe('join: problems are located diagnostics', () => {
     expect(d?.message).toContain(text);
     const full = SRC + spl;
     expect(d?.span && full.slice(d.span.start, d.span.end)).toBe(at);
+  });
+});
+
+describe('the IR schema covers join and undisclosed filters', () => {
+  const validate = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true }).compile(JSON.parse(readFileSync('src/ir/ir-schema.json', 'utf8')) as object);
+  it('a nested join whose subsearch calls an undisclosed filter validates', () => {
+    const r = splRule(SRC + '`fltr_bl_ip_address` | join type=left max=0 user [ search a=1 `fltr_bl_ip_address` | join host [ search b=2 ] | stats count by user ]');
+    expect(r.detection).toBeDefined();
+    const ir = JSON.parse(JSON.stringify(r.detection)) as { stages: { kind: string; subsearch?: { source: { macros: string[] } } }[] };
+    expect(validate(ir), JSON.stringify(validate.errors)).toBe(true);
+    expect(ir.stages[0]?.subsearch?.source.macros).toEqual(['fltr_bl_ip_address']);
+  });
+  it('a join stage without its subsearch does not', () => {
+    const r = splRule(SRC + '| join user [ search a=1 ]');
+    const ir = JSON.parse(JSON.stringify(r.detection)) as { stages: Record<string, unknown>[] };
+    delete ir.stages[0]?.['subsearch'];
+    expect(validate(ir)).toBe(false);
   });
 });
