@@ -303,15 +303,12 @@ export function compileStage(st: Stage, opts: MatcherOptions & ExprOptions = {})
     }
     case 'enrich': {
       const table = opts.lookups?.get(st.table) ?? null;
-      const inputs0 = st.inputs.map((i) => ({ field: i.field.name, column: i.column }));
-      const computed = Object.prototype.hasOwnProperty.call(COMPUTED_LOOKUPS, st.table) ? COMPUTED_LOOKUPS[st.table] : undefined;
-      if (!table && computed) {
-        const { outputs, overwrite } = st;
-        return { kind: 'rows', run: (rows) => enrichComputed(rows, computed, inputs0, outputs, overwrite) };
-      }
-      if (!table) throw new MatcherUnsupported(st.span, `${st.command} needs the table '${st.table}' (give it with --lookup ${st.table}=<file.csv>)`);
       const inputs = st.inputs.map((i) => ({ field: i.field.name, column: i.column }));
       const { outputs, overwrite } = st;
+      // A script lookup the runtime computes (ut_shannon_lookup); a table given by the user wins.
+      const computed = Object.prototype.hasOwnProperty.call(COMPUTED_LOOKUPS, st.table) ? COMPUTED_LOOKUPS[st.table] : undefined;
+      if (!table && computed) return { kind: 'rows', run: (rows) => enrichComputed(rows, computed, inputs, outputs, overwrite) };
+      if (!table) throw new MatcherUnsupported(st.span, `${st.command} needs the table '${st.table}' (give it with --lookup ${st.table}=<file.csv>)`);
       return { kind: 'rows', run: (rows) => enrich(rows, table, inputs, outputs, overwrite) };
     }
     case 'sort': {

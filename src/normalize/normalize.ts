@@ -332,7 +332,6 @@ const NORMALIZERS: { readonly [K in CommandKind]: Normalizer<K> } = {
       ok = false;
     }
     const sub = normalizeCommands(cmd.subsearch.commands, s.macros, s.diagnostics, s.depth + 1);
-    s.macroNames.push(...sub.source.macros.filter((m) => !s.macroNames.includes(m)));
     if (!ok) return;
     s.stages.push({
       kind: 'join',
