@@ -32,6 +32,7 @@ export const PROBES: readonly Probe[] = [
   { construct: 'filter: term (bare keyword on the raw event)', spl: `${BASE} mimikatz` },
   { construct: 'filter: term (TERM() token)', spl: `${BASE} TERM(mimikatz)` },
   { construct: 'filter: cond (eval expression in where)', spl: `${BASE} | where len(process) > 100` },
+  { construct: 'filter: undisclosed (filter macro with no published definition)', spl: `${BASE} \`fltr_bl_ip_address\`` },
   { construct: 'stage: project (table)', spl: `${BASE} | table _time, host, process` },
   { construct: 'stage: project (fields -)', spl: `${BASE} | fields - process_guid` },
   { construct: 'stage: rename', spl: `${BASE} | rename process as cmd` },
@@ -50,6 +51,7 @@ export const PROBES: readonly Probe[] = [
   { construct: 'stage: enrich (lookup)', spl: `${BASE} | lookup dnslookup clientip as dest_ip OUTPUT clienthost as dest_dns` },
   { construct: 'stage: sort', spl: `${BASE} | sort - _time` },
   { construct: 'stage: fillnull', spl: `${BASE} | fillnull value=- user` },
+  { construct: 'stage: join (subsearch)', spl: `${BASE} | join type=left host [ search \`get_endpoint_data_sysmon\` EventCode=3 | stats count as connections by host ]` },
 ];
 
 export interface CapabilityRow {
@@ -89,7 +91,10 @@ export function capabilitiesMarkdown(rows: readonly CapabilityRow[] = capability
     `|---|---|${BACKEND_IDS.map(() => '---').join('|')}|`,
   ];
   for (const r of rows) {
-    lines.push(`| ${r.construct} | \`${r.spl.replace(/\|/g, '\\|')}\` | ${BACKEND_IDS.map((b) => MARK[r.cells[b]]).join(' | ')} |`);
+    const spl = r.spl.replace(/\|/g, '\\|');
+    // A probe that calls a macro holds backticks: a double-backtick code span keeps them literal.
+    const code = spl.includes('`') ? `\`\` ${spl} \`\`` : `\`${spl}\``;
+    lines.push(`| ${r.construct} | ${code} | ${BACKEND_IDS.map((b) => MARK[r.cells[b]]).join(' | ')} |`);
   }
   return `${lines.join('\n')}\n`;
 }

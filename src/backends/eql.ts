@@ -91,6 +91,10 @@ class EqlCondition {
         for (const i of t.issues) this.ctx.report(diag('BE005', `${i.message} (EQL)`, i.span, { backend: 'eql' }));
         return out ? out.t : atom('false');
       }
+      case 'undisclosed':
+        // render() relaxes these first (relaxLeaves); one reaching here is reported.
+        this.ctx.report(diag('BE005', `filter macro \`${e.macro}\` has no published definition`, e.span, { backend: 'eql' }));
+        return atom('false');
       default:
         return assertNever(e, 'expression');
     }
@@ -177,6 +181,12 @@ function planStages(ctx: RenderContext, detection: Detection): { extra: Expr[]; 
     // Only projections, plain renames and sorts leave the rows' values alone; a filter after any
     // other stage cannot be folded into the event condition.
     if (!(st.kind === 'project' || st.kind === 'sort' || (st.kind === 'rename' && !st.pairs.some((p) => p.from.name.includes('*'))))) rowsChanged = true;
+    if (st.kind === 'join') {
+      ctx.report(diag('BE001', `\`${stageLabel(st)}\`: EQL has no joins on a subsearch's rows (its sequences and samples correlate events, not result rows)`, st.span, { backend: 'eql' }));
+      notes.push(`not expressed: ${stageLabel(st)}`);
+      rowsChanged = true;
+      return;
+    }
     let why = '';
     if (st.kind === 'aggregate') {
       const removed = removedByFields(ctx, i, st);

@@ -20,6 +20,7 @@ import {
 } from './elastic-common.js';
 import { EsqlValueTranslator, javaRegex, javaReplacement, type VFrag } from './elastic-esql-eval.js';
 import { relaxLeaves } from './relax.js';
+import { COMPUTED_LOOKUPS } from '../runtime/stages.js';
 import { stageLabel } from './stage-label.js';
 import { compileTemplate } from './templates.js';
 
@@ -139,6 +140,10 @@ class EsqlCondition {
         // the rows where it is null (Splunk: `NOT cond` keeps what cond did not keep).
         return neg ? atom(`NOT COALESCE(${t.text}, false)`) : { text: t.text, prec: t.atomic ? 3 : 1 };
       }
+      case 'undisclosed':
+        // relaxLeaves (EsqlPipeline.where) removes these first; one reaching here is reported.
+        this.ctx.report(diag('BE005', `filter macro \`${e.macro}\` has no published definition`, e.span, { backend: 'esql' }));
+        return atom(neg ? 'true' : 'false');
       default:
         return assertNever(e, 'expression');
     }
@@ -368,6 +373,10 @@ class EsqlPipeline {
       case 'fillnull':
         this.fillnull(st, index);
         return;
+      case 'join':
+        // LOOKUP JOIN reads a lookup-mode index, not the rows of another query.
+        this.ctx.report(diag('BE001', `\`${stageLabel(st)}\`: ES|QL cannot join on the rows of a subsearch (LOOKUP JOIN only reads a lookup index)`, st.span, { backend: 'esql' }));
+        return;
       default:
         assertNever(st, 'stage');
     }
@@ -489,8 +498,13 @@ class EsqlPipeline {
   private lookup(st: Extract<Stage, { kind: 'enrich' }>, index: number): void {
     const resolve = this.resolver(index);
     const idx = st.table.replace(/\.csv$/i, '').toLowerCase();
-    if (!/^[a-z0-9][a-z0-9_.-]*$/.test(idx) || st.outputs.length === 0) {
-      const why = st.outputs.length === 0 ? 'without OUTPUT the lookup adds every column of the table, which the query cannot name' : `'${st.table}' is not a valid index name`;
+    const computed = Object.prototype.hasOwnProperty.call(COMPUTED_LOOKUPS, st.table);
+    if (computed || !/^[a-z0-9][a-z0-9_.-]*$/.test(idx) || st.outputs.length === 0) {
+      const why = computed
+        ? `'${st.table}' is computed by a script for each value (a Splunk external lookup), so there is no table to load into a lookup index`
+        : st.outputs.length === 0
+          ? 'without OUTPUT the lookup adds every column of the table, which the query cannot name'
+          : `'${st.table}' is not a valid index name`;
       this.ctx.report(diag('BE001', `\`${stageLabel(st)}\`: ${why}`, st.span, { backend: 'esql' }));
       this.notes.push(`not expressed: ${stageLabel(st)}`);
       st.outputs.forEach((o) => this.overlay.set(o.as, null));

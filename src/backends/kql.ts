@@ -23,6 +23,7 @@ import { kqlColumn, kqlComment, kqlRegexLiteral, kqlString, rustEscape } from '.
 import { patternMatchesEmpty, rustCapturing, rustPattern } from './kql/regex.js';
 import { ELEMENT, replacement, ValueTranslator, type Val, type ValueScope, type VType } from './kql/value.js';
 import { rawSearch, relaxLeaves } from './relax.js';
+import { COMPUTED_LOOKUPS } from '../runtime/stages.js';
 import { stageLabel } from './stage-label.js';
 import { compileTemplate } from './templates.js';
 
@@ -279,6 +280,10 @@ class KqlRenderer {
         const t = this.values.cond(e.expr).t;
         return top || /^[\w.]+(\(.*\))?$/.test(t) ? t : `(${t})`;
       }
+      case 'undisclosed':
+        // Relaxed before rendering (relaxLeaves); reaching here is a bug in the caller.
+        this.ctx.report(diag('BE005', `filter macro \`${e.macro}\` has no published definition`, e.span, { backend: 'kql' }));
+        return 'false';
       default:
         return assertNever(e, 'expression');
     }
@@ -488,6 +493,16 @@ class KqlRenderer {
           return this.sort(st);
         case 'fillnull':
           return this.fillnull(st);
+        case 'join':
+          // Not exact in KQL: join kind=leftouter/inner returns every matching right row (Splunk's
+          // max=1 keeps the first in the subsearch's order), renames clashing right columns
+          // (Splunk overwrites them), and the subsearch's columns after `values(*) as *` are not
+          // known statically.
+          this.ensureCim(st.span);
+          this.ctx.report(
+            diag('BE001', `\`${stageLabel(st)}\`: KQL's join returns every matching row and renames clashing columns; Splunk's first-match, overwriting join has no exact KQL spelling here`, st.span, { backend: 'kql' }),
+          );
+          return;
         default:
           return assertNever(st, 'stage');
       }
@@ -682,6 +697,10 @@ class KqlRenderer {
    */
   private lookupStage(st: Extract<Stage, { kind: 'enrich' }>, rest: readonly Stage[]): void {
     const cols = this.ensureCim(st.span);
+    if (Object.prototype.hasOwnProperty.call(COMPUTED_LOOKUPS, st.table)) {
+      this.ctx.report(diag('BE001', `lookup '${st.table}' is computed by a script for each value (a Splunk external lookup); there is no table to upload as a watchlist`, st.span, { backend: 'kql' }));
+      return;
+    }
     if (st.table !== 'dnslookup') {
       this.ctx.report(
         diag('BE001', `lookup table '${st.table}' has no KQL source: the profile declares no lookup tables (in Sentinel, upload it as a watchlist and join _GetWatchlist('${st.table}'))`, st.span, { backend: 'kql' }),
@@ -1082,6 +1101,7 @@ function usesAny(st: Stage, names: readonly string[]): boolean {
       case 'not':
         return inExpr(e.arg);
       case 'term':
+      case 'undisclosed':
         return false;
       case 'cond':
         return inValue(e.expr);

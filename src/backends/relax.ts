@@ -3,7 +3,8 @@
  * a leaf under an even number of NOTs becomes `true`, under an odd number `false`. The result
  * matches a superset of the original events, so each relaxed leaf is a `wider` lossy diagnostic.
  * Backends with no raw event (KQL, EQL, ES|QL) use it for bare keywords, phrases and TERM(),
- * which the Armory writes as cheap prefilters in front of precise field tests.
+ * which the Armory writes as cheap prefilters in front of precise field tests. Every backend
+ * relaxes `undisclosed` filters (macros whose definition is not published) whatever its predicate.
  */
 import { diag, type BackendId, type Diagnostic } from '../diagnostics.js';
 import { and, not, or } from '../normalize/build.js';
@@ -33,8 +34,9 @@ export function relaxLeaves(
       case 'exists':
       case 'term':
       case 'cidr':
-      case 'cond': {
-        const why = relaxable(x);
+      case 'cond':
+      case 'undisclosed': {
+        const why = relaxable(x) ?? (x.kind === 'undisclosed' ? undisclosedFilter(x.macro) : null);
         if (why === null) return x;
         diagnostics.push(
           diag('BE006', `${why}; dropped from the ${backend} query, which therefore also matches events this test would have excluded`, 'span' in x ? x.span : null, {
@@ -84,4 +86,14 @@ function isFalse(e: Expr): boolean {
 /** The usual predicate: raw-event searches, for targets whose events have no raw text. */
 export function rawSearch(leaf: Expr): string | null {
   return leaf.kind === 'term' ? `raw-event search ${leaf.form === 'phrase' ? `"${leaf.value}"` : leaf.form === 'token' ? `TERM(${leaf.value})` : leaf.value} has no equivalent: the target's events have no raw text` : null;
+}
+
+/** Why an undisclosed filter macro is dropped. */
+export function undisclosedFilter(macro: string): string {
+  return `filter macro \`${macro}\` has no published definition, so which events it keeps is unknown (give its definition with --macros)`;
+}
+
+/** Relaxes only undisclosed filters: for backends that can express every other leaf. */
+export function onlyUndisclosed(): string | null {
+  return null;
 }

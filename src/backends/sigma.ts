@@ -11,6 +11,7 @@ import { translateRegex } from '../regex/index.js';
 import { RenderContext, type Backend, type BackendOutput } from './context.js';
 import { basenameRegex } from './basename-regex.js';
 import { compileTemplate } from './templates.js';
+import { onlyUndisclosed, relaxLeaves } from './relax.js';
 import { stageLabel } from './stage-label.js';
 
 /** YAML scalar: single-quoted unless it holds control characters (then JSON = YAML double-quoted). */
@@ -86,6 +87,10 @@ class SigmaRenderer {
       }
       case 'cond':
         this.ctx.report(diag('BE005', 'this where expression has no Sigma spelling', e.span, { backend: 'sigma' }));
+        return this.add({ keywords: [] });
+      case 'undisclosed':
+        // render() relaxes these first (relaxLeaves); one reaching here is reported.
+        this.ctx.report(diag('BE005', `filter macro \`${e.macro}\` has no published definition`, e.span, { backend: 'sigma' }));
         return this.add({ keywords: [] });
       default:
         return assertNever(e, 'expression');
@@ -163,9 +168,17 @@ function render(detection: Detection, profile: Profile): BackendOutput {
     return { text: null, diagnostics: ctx.diagnostics.length ? ctx.diagnostics : [diag('BE004', `profile '${profile.name}' gives no logsource`, null, { backend: 'sigma' })] };
   }
   const r = new SigmaRenderer(ctx);
-  const condition = r.condition(ctx.filter);
+  const relaxed = relaxLeaves(ctx.filter, onlyUndisclosed, 'sigma');
+  relaxed.diagnostics.forEach((d) => ctx.report(d));
+  const condition = r.condition(relaxed.expr);
   const notes: string[] = [];
   detection.stages.forEach((st: Stage) => {
+    if (st.kind === 'join') {
+      // Dropping it would also drop the fields the subsearch adds, which later stages may test.
+      ctx.report(diag('BE001', `\`${stageLabel(st)}\`: a Sigma detection rule has no joins or subsearches`, st.span, { backend: 'sigma' }));
+      notes.push(`not expressed: ${stageLabel(st)}`);
+      return;
+    }
     ctx.report(
       diag('BE002', `\`${stageLabel(st)}\` has no Sigma detection-rule equivalent; the rule matches the events that feed it`, st.span, { backend: 'sigma', direction: 'wider' }),
     );

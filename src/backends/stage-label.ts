@@ -23,6 +23,8 @@ export function stageLabel(st: Stage): string {
       return `sort ${st.keys.map((k) => `${k.descending ? '-' : ''}${k.field.name}`).join(', ')}`;
     case 'fillnull':
       return `fillnull value=${JSON.stringify(st.value)}${st.fields.length ? ` ${st.fields.map((f) => f.name).join(' ')}` : ''}`;
+    case 'join':
+      return `join type=${st.type}${st.max === 1 ? '' : ` max=${st.max}`}${st.overwrite ? '' : ' overwrite=false'} ${st.fields.map((f) => f.name).join(', ')} [subsearch]`;
     default:
       return assertNever(st, 'stage');
   }

@@ -17,6 +17,8 @@ function valueFields(e: ValueExpr, out: Set<string>): void {
   else if (e.kind === 'call' || e.kind === 'op') for (const a of e.args) valueFields(a, out);
 }
 import { RenderContext, type Backend, type BackendOutput } from './context.js';
+import { onlyUndisclosed, relaxLeaves } from './relax.js';
+import { COMPUTED_LOOKUPS } from '../runtime/stages.js';
 import { compileTemplate } from './templates.js';
 
 const json = (v: unknown): string => JSON.stringify(v);
@@ -46,10 +48,21 @@ class TsRenderer {
   /** Runtime functions the module uses, imported by name. */
   readonly imports = new Set<string>(['mapEvent', 'runStages']);
 
+  /** Does the pipeline join a subsearch (so run() must keep the input events)? */
+  joins = false;
+
   constructor(
     private readonly ctx: RenderContext,
     private readonly input: InputMapping,
+    private readonly profile: Profile,
   ) {}
+
+  /** Undisclosed filter macros dropped (wider), each reported. */
+  relax(e: Expr): Expr {
+    const r = relaxLeaves(e, onlyUndisclosed, 'ts');
+    r.diagnostics.forEach((d) => this.ctx.report(d));
+    return r.expr;
+  }
 
   /** A module-level constant built once; `uses` are the runtime functions its code calls. */
   private matcher(code: string, ...uses: string[]): string {
@@ -135,6 +148,10 @@ class TsRenderer {
         const fields = [...names].map((n) => `${json(n)}: ${this.get(n, true)}`);
         return `${cond}(rowOf({ ${fields.join(', ')} }))`;
       }
+      case 'undisclosed':
+        // render() and stage() relax these first (relaxLeaves); one reaching here is reported.
+        this.ctx.report(diag('BE005', `filter macro \`${e.macro}\` has no published definition`, e.span, { backend: 'ts' }));
+        return 'false';
       default:
         return assertNever(e, 'expression');
     }
@@ -158,7 +175,7 @@ class TsRenderer {
         return `{ kind: 'aggregate', mode: ${json(st.mode)}, aggs: ${json(st.aggs.map((a) => ({ fn: a.fn, field: a.field, as: a.as })))}, by: ${json(st.by.map((f) => f.name))}${w ? `, stream: ${json(w)}` : ''} }`;
       }
       case 'filter':
-        return `{ kind: 'filter', test: (row: Row): boolean => ${this.expr(st.expr, false)} }`;
+        return `{ kind: 'filter', test: (row: Row): boolean => ${this.expr(this.relax(st.expr), false)} }`;
       case 'eval': {
         const assignments = st.assignments.map((a) => `{ field: ${json(a.field.name)}, value: ${this.matcher(`compileValueExpr(${irJson(a.expr)})`, 'compileValueExpr')} }`);
         return `{ kind: 'rows', run: (rows: Row[]): Row[] => ${this.use('evalStage')}(rows, [${assignments.join(', ')}]) }`;
@@ -170,12 +187,28 @@ class TsRenderer {
         if (st.maxMatch !== 1) this.ctx.report(diag('BE001', `rex max_match=${st.maxMatch} (multivalue extraction) is not in the TypeScript matcher yet`, st.span, { backend: 'ts' }));
         return `{ kind: 'rows', run: (rows: Row[]): Row[] => ${this.use('rexExtract')}(rows, ${json(st.field.name)}, ${re}, ${json(st.groups)}) }`;
       }
-      case 'enrich':
-        return `{ kind: 'rows', run: (rows: Row[]): Row[] => ${this.use('enrich')}(rows, ${this.use('lookupTable')}(options.lookups, ${json(st.table)}), ${irJson(st.inputs.map((i) => ({ field: i.field.name, column: i.column })))}, ${json(st.outputs)}, ${st.overwrite}) }`;
+      case 'enrich': {
+        const args = `${irJson(st.inputs.map((i) => ({ field: i.field.name, column: i.column })))}, ${json(st.outputs)}, ${st.overwrite}`;
+        const fromFile = `${this.use('enrich')}(rows, ${this.use('lookupTable')}(options.lookups, ${json(st.table)}), ${args})`;
+        if (!Object.prototype.hasOwnProperty.call(COMPUTED_LOOKUPS, st.table)) return `{ kind: 'rows', run: (rows: Row[]): Row[] => ${fromFile} }`;
+        // A script lookup the runtime computes; a table given by the caller still wins.
+        const computed = `${this.use('enrichComputed')}(rows, ${this.use('computedLookup')}(${json(st.table)}), ${args})`;
+        return `{ kind: 'rows', run: (rows: Row[]): Row[] => (options.lookups?.has(${json(st.table)}) ? ${fromFile} : ${computed}) }`;
+      }
       case 'sort':
         return `{ kind: 'rows', run: (rows: Row[]): Row[] => ${this.use('sortRows')}(rows, ${json(st.keys.map((k) => ({ field: k.field.name, descending: k.descending, as: k.as })))}, ${st.limit}) }`;
       case 'fillnull':
         return `{ kind: 'rows', run: (rows: Row[]): Row[] => ${this.use('fillnull')}(rows, ${json(st.value)}, ${json(st.fields.map((f) => f.name))}) }`;
+      case 'join': {
+        this.joins = true;
+        const sub = st.subsearch;
+        // The subsearch is a search of its own: its data source picks its input mapping.
+        const pseudo: Detection = { id: '', title: '', description: '', references: [], techniqueIds: [], spl: '', source: sub.source, filter: sub.filter, stages: sub.stages };
+        const input = inputMapping(this.profile, pseudo);
+        const stages = sub.stages.map((s) => this.stage(s));
+        const subsearch = `{ input: ${json(input)}, filter: (row: Row): boolean => ${this.expr(this.relax(sub.filter), false)}, stages: [${stages.join(', ')}] }`;
+        return `{ kind: 'join', type: ${json(st.type)}, fields: ${json(st.fields.map((f) => f.name))}, max: ${st.max}, overwrite: ${st.overwrite}, subsearch: ${subsearch} }`;
+      }
       default:
         return assertNever(st, 'stage');
     }
@@ -187,8 +220,9 @@ let template: ((view: object) => string) | null = null;
 function render(detection: Detection, profile: Profile): BackendOutput {
   const ctx = new RenderContext('ts', detection, profile);
   const input = inputMapping(profile, detection);
-  const r = new TsRenderer(ctx, input);
-  const filter = r.expr(detection.filter, true);
+  const r = new TsRenderer(ctx, input, profile);
+  const relaxed = r.relax(detection.filter);
+  const filter = r.expr(relaxed, true);
   const stages = detection.stages.map((s) => r.stage(s));
   const notes = ctx.diagnostics.map((d) => `${d.code} ${d.message}`);
   template ??= compileTemplate('ts', 'rule', { json, comment: (v) => String(v).replace(/[\r\n\u2028\u2029]+/g, ' ') });
@@ -197,11 +231,12 @@ function render(detection: Detection, profile: Profile): BackendOutput {
     title: detection.title,
     profile: profile.name,
     input,
-    prefilter: linePrefilter(detection.filter, input),
+    prefilter: linePrefilter(relaxed, input),
     readers: [...r.readers.values()],
     matchers: r.matchers,
     filter,
     stages,
+    joins: r.joins,
     runtimeImports: [...r.imports].sort().join(', '),
     notes,
   });

@@ -4,7 +4,8 @@
  * decoded on its own and parsed once, however many rules run. Filter-only rules (and row-wise
  * stages: table, rename, bin, where, eval, rex, lookup) emit rows as they come: constant memory.
  * Rules with stats/eventstats/sort/... keep only the rows that passed the filter and the
- * row-wise stages before them (already projected), then finish at end of input.
+ * row-wise stages before them (already projected), then finish at end of input. Rules with a
+ * join also keep every input event, since the subsearch is a second search over the same input.
  */
 import type { Argv } from 'yargs';
 import { readFileSync, statSync } from 'node:fs';
@@ -14,8 +15,8 @@ import { loadRuleFile } from '../rules/load.js';
 import { formatDiagnostic } from '../report.js';
 import { resolveProfile } from '../profiles/profile.js';
 import { findRuleFiles } from '../build.js';
-import { compileDetection, MatcherUnsupported, type CompiledRule } from '../matcher/compile.js';
-import { mapEvent, runStages, type LookupTable, type Row, type RuntimeStage } from '../runtime/index.js';
+import { compileDetection, matcherLossy, MatcherUnsupported, type CompiledRule } from '../matcher/compile.js';
+import { mapEvent, needsInput, runStages, type LookupTable, type Row, type RuntimeStage } from '../runtime/index.js';
 import { compileLinePrefilter, scanStream } from '../runtime/lines.js';
 import { csvTable } from '../runtime/csv.js';
 
@@ -30,6 +31,8 @@ interface Running {
   /** The rest, run at end of input over the buffered rows. */
   readonly rest: readonly RuntimeStage[];
   readonly buffered: Row[];
+  /** Every input event, kept for a join's subsearch (null when the rule has no join). */
+  readonly events: Record<string, unknown>[] | null;
 }
 
 /** Stages that look at one row at a time. */
@@ -108,8 +111,11 @@ export function matchCommand(y: Argv<GlobalArgs>, setExit: SetExit): Argv<Global
         }
         try {
           const rule = compileDetection(fe.detection, profile, { lookups });
+          if (files.length === 1) for (const d of matcherLossy(fe.detection)) process.stderr.write(`${formatDiagnostic(file, d, loaded.rule)}\n`);
           const [streaming, rest] = splitStages(rule.stages);
-          running.push({ id: fe.detection.id, rule, pre: compileLinePrefilter(rule.prefilter), streaming, rest, buffered: [] });
+          // A join's subsearch reads every event, so the rule's line prefilter cannot skip any.
+          const joins = needsInput(rule.stages);
+          running.push({ id: fe.detection.id, rule, pre: joins ? null : compileLinePrefilter(rule.prefilter), streaming, rest, buffered: [], events: joins ? [] : null });
         } catch (err) {
           if (!(err instanceof MatcherUnsupported)) throw err;
           process.stderr.write(`${formatDiagnostic(file, diag('BE001', err.message, err.span, { backend: 'ts' }), loaded.rule)}\n`);
@@ -150,6 +156,7 @@ export function matchCommand(y: Argv<GlobalArgs>, setExit: SetExit): Argv<Global
               if (raw === null && text.trim() !== '') process.stderr.write(`${src}:${lineNo}: skipped: not a JSON object\n`);
             }
             if (!raw) break;
+            r.events?.push({ ...raw, _raw: text });
             if (!r.rule.test(raw, text)) continue;
             let rows = [mapEvent({ ...raw, _raw: text }, r.rule.input)];
             if (r.streaming.length) rows = runStages(rows, r.streaming);
@@ -174,7 +181,7 @@ export function matchCommand(y: Argv<GlobalArgs>, setExit: SetExit): Argv<Global
         }
         if (progress) process.stderr.write('\n');
       }
-      for (const r of running) if (r.rest.length) for (const row of runStages(r.buffered, r.rest)) emit(r, row);
+      for (const r of running) if (r.rest.length) for (const row of runStages(r.buffered, r.rest, r.events ?? undefined)) emit(r, row);
       if (asTable && tableRows.length) process.stdout.write(table(tableRows));
       setExit(exit);
     },

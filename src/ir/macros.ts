@@ -13,7 +13,13 @@ export type MacroDef =
   /** Used inside a field list (`table \`m\` a, b`): stands for these field names. */
   | { readonly kind: 'fields'; readonly fields: readonly string[] }
   /** Replaced by `body` (SPL, after a pipe) with `$arg$` placeholders filled from the call. */
-  | { readonly kind: 'expand'; readonly args: readonly string[]; readonly body: string };
+  | { readonly kind: 'expand'; readonly args: readonly string[]; readonly body: string }
+  /**
+   * A filter the catalog calls but whose definition its authors do not publish. It stays in the
+   * IR as an `undisclosed` filter; outputs drop it (wider) and say so. No body is invented:
+   * a --macros file with the real definition replaces it.
+   */
+  | { readonly kind: 'undisclosed' };
 
 export type MacroTable = Readonly<Record<string, MacroDef>>;
 
@@ -41,6 +47,7 @@ const schema = {
         properties: { kind: { const: 'expand' }, args: { type: 'array', items: { type: 'string' } }, body: { type: 'string' } },
         additionalProperties: false,
       },
+      { type: 'object', required: ['kind'], properties: { kind: { const: 'undisclosed' } }, additionalProperties: false },
     ],
   },
 } as const;

@@ -23,6 +23,8 @@ export function printExpr(e: Expr): string {
       return `cidr(${e.field.name}, ${e.network})`;
     case 'cond':
       return `cond(${printValue(e.expr)})`;
+    case 'undisclosed':
+      return `undisclosed(${e.macro})`;
     default:
       return assertNever(e, 'expression');
   }
@@ -68,6 +70,10 @@ export function printStage(st: Stage): string {
       return `sort(${st.keys.map((k) => `${k.descending ? '-' : '+'}${k.as === 'auto' ? '' : `${k.as}:`}${k.field.name}`).join(', ')}; limit ${st.limit})`;
     case 'fillnull':
       return `fillnull(${JSON.stringify(st.value)}${st.fields.length ? `; ${st.fields.map((f) => f.name).join(', ')}` : ''})`;
+    case 'join': {
+      const sub = [printExpr(st.subsearch.filter), ...st.subsearch.stages.map(printStage)].join(' | ');
+      return `join_${st.type}(${st.fields.map((f) => f.name).join(', ')}${st.max === 1 ? '' : `; max ${st.max}`}${st.overwrite ? '' : '; keep existing'}; [${sub}])`;
+    }
     default:
       return assertNever(st, 'stage');
   }

@@ -66,6 +66,17 @@ export type Expr =
       readonly kind: 'cond';
       readonly expr: ValueExpr;
       readonly span: Span;
+    }
+  | {
+      /**
+       * A filter macro the catalog calls but whose definition its authors do not publish (kind
+       * `undisclosed` in the macro table): which events it keeps is unknown. Backends and the
+       * matcher drop it in the wider direction (as `true` under an even number of NOTs), with a
+       * lossy diagnostic at the call; a --macros file with the real definition replaces it.
+       */
+      readonly kind: 'undisclosed';
+      readonly macro: string;
+      readonly span: Span;
     };
 
 export type ExprKind = Expr['kind'];
@@ -184,6 +195,23 @@ export type Stage =
       /** Empty: every field of the row. */
       readonly fields: readonly FieldRef[];
       readonly span: Span;
+    }
+  | {
+      /**
+       * `join [type=] [max=] [overwrite=] <fields> [ <subsearch> ]`: each row gets the fields of
+       * the first `max` subsearch rows with equal values in every join field. The subsearch is a
+       * whole search of its own over the same input (its own filter, stages and data source).
+       */
+      readonly kind: 'join';
+      /** inner drops rows with no match; left (`outer` is a synonym in SPL) keeps them unchanged. */
+      readonly type: 'inner' | 'left';
+      readonly fields: readonly FieldRef[];
+      /** Subsearch rows joined per row; 0 means all (Splunk's default is 1). */
+      readonly max: number;
+      /** Subsearch fields replace the row's fields of the same name (Splunk's default: true). */
+      readonly overwrite: boolean;
+      readonly subsearch: SubSearch;
+      readonly span: Span;
     };
 
 /**
@@ -200,6 +228,15 @@ export interface StreamWindow {
   readonly global: boolean;
   /** Every aggregate restarts when a row's by-field values differ from the previous row's. */
   readonly resetOnChange: boolean;
+}
+
+/** A subsearch: a search pipeline of its own, normalized like a detection's. */
+export interface SubSearch {
+  readonly source: DataSource;
+  readonly filter: Expr;
+  readonly stages: readonly Stage[];
+  /** The bracketed text, brackets included. */
+  readonly span: Span;
 }
 
 export type StageKind = Stage['kind'];

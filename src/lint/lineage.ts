@@ -61,6 +61,7 @@ function exprFields(e: Expr, out: FieldRef[]): void {
       valueFields(e.expr, out);
       return;
     case 'term':
+    case 'undisclosed':
       return;
     default:
       assertNever(e, 'expression');
@@ -123,6 +124,8 @@ function readsOf(stage: Stage): { field: FieldRef; role: string }[] {
       return stage.keys.map((k) => ({ field: k.field, role: 'sort key' }));
     case 'fillnull':
       return [];
+    case 'join':
+      return stage.fields.map((f) => ({ field: f, role: 'join field' }));
     default:
       return assertNever(stage, 'stage');
   }
@@ -163,6 +166,12 @@ export function applyStage(before: FieldSet, stage: Stage): FieldSet {
       return widen(before, stage.outputs.map((o) => o.as));
     case 'fillnull':
       return widen(before, stage.fields.map((f) => f.name));
+    case 'join': {
+      // Rows keep their fields and gain the subsearch's (whatever its own stages leave).
+      const sub = stageSets(stage.subsearch.stages);
+      const after = sub[sub.length - 1] as FieldSet;
+      return after.kind === 'open' ? { kind: 'open' } : widen(before, after.patterns);
+    }
     default:
       return assertNever(stage, 'stage');
   }
@@ -184,8 +193,12 @@ function restrict(before: FieldSet, patterns: string[], stage: Stage): FieldSet 
 
 /** Field sets before each stage and after the last one (length stages.length + 1). */
 export function fieldSets(detection: Detection): FieldSet[] {
+  return stageSets(detection.stages);
+}
+
+function stageSets(stages: readonly Stage[]): FieldSet[] {
   const sets: FieldSet[] = [{ kind: 'open' }];
-  for (const st of detection.stages) sets.push(applyStage(sets[sets.length - 1] as FieldSet, st));
+  for (const st of stages) sets.push(applyStage(sets[sets.length - 1] as FieldSet, st));
   return sets;
 }
 
@@ -206,6 +219,8 @@ function stageName(stage: Stage): string {
       return stage.kind;
     case 'enrich':
       return stage.command;
+    case 'join':
+      return 'join';
     default:
       return assertNever(stage, 'stage');
   }
@@ -216,9 +231,15 @@ function stageSpanHead(stage: Stage): Span {
 }
 
 export function lintLineage(detection: Detection): Diagnostic[] {
+  return lintStages(detection.stages);
+}
+
+/** Lineage findings of a pipeline's stages, subsearches included. */
+function lintStages(stages: readonly Stage[]): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
-  const sets = fieldSets(detection);
-  detection.stages.forEach((stage, i) => {
+  const sets = stageSets(stages);
+  stages.forEach((stage, i) => {
+    if (stage.kind === 'join') diagnostics.push(...lintStages(stage.subsearch.stages));
     const before = sets[i] as FieldSet;
     for (const { field, role } of readsOf(stage)) {
       if (before.kind === 'open' || mayExist(before, field.name)) continue;

@@ -7,7 +7,8 @@ import { assertNever, type Detection, type Expr, type Stage } from '../ir/types.
 import { translateRegex } from '../regex/index.js';
 import type { Profile } from '../profiles/profile.js';
 import { fieldMappingOf } from '../profiles/profile.js';
-import type { Span } from '../diagnostics.js';
+import type { Diagnostic, Span } from '../diagnostics.js';
+import { onlyUndisclosed, relaxLeaves } from '../backends/relax.js';
 import { regexPrefilter } from '../regex/prefilter.js';
 import type { ValueExpr } from '../ir/types.js';
 import {
@@ -22,6 +23,8 @@ import {
   compileCondition,
   compileValueExpr,
   enrich,
+  enrichComputed,
+  COMPUTED_LOOKUPS,
   evalStage,
   fillnull,
   pcreToJs,
@@ -132,6 +135,9 @@ function compileWith<C>(e: Expr, acc: Access<C>, opts: ExprOptions): (c: C) => b
     }
     case 'cond':
       return acc.cond(e.expr);
+    case 'undisclosed':
+      // compileExpr/compileRawFilter relax these first (relaxWider); none reaches here.
+      throw new Error(`undisclosed filter \`${e.macro}\` reached the matcher unrelaxed`);
     default:
       return assertNever(e, 'expression');
   }
@@ -143,9 +149,31 @@ const rowAccess: Access<Row> = {
   cond: (expr) => compileCondition(expr),
 };
 
+/**
+ * Filter macros with no published definition (`undisclosed`) dropped in the direction that keeps
+ * every match, as every backend does; `matcherLossy` lists the diagnostics.
+ */
+function relaxWider(e: Expr): Expr {
+  return relaxLeaves(e, onlyUndisclosed, 'ts').expr;
+}
+
+/** The lossy diagnostics of running a detection in the matcher (undisclosed filters dropped). */
+export function matcherLossy(d: Detection): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const walk = (filter: Expr, stages: readonly Stage[]): void => {
+    out.push(...relaxLeaves(filter, onlyUndisclosed, 'ts').diagnostics);
+    for (const st of stages) {
+      if (st.kind === 'filter') out.push(...relaxLeaves(st.expr, onlyUndisclosed, 'ts').diagnostics);
+      if (st.kind === 'join') walk(st.subsearch.filter, st.subsearch.stages);
+    }
+  };
+  walk(d.filter, d.stages);
+  return out;
+}
+
 /** The filter over mapped rows (the reference semantics; also used for filter stages). */
 export function compileExpr(e: Expr, opts: ExprOptions = {}): Predicate {
-  return compileWith(e, rowAccess, opts);
+  return compileWith(relaxWider(e), rowAccess, opts);
 }
 
 function valueFields(e: ValueExpr, out: Set<string>): void {
@@ -198,7 +226,7 @@ export function compileRawFilter(e: Expr, input: InputMapping, opts: ExprOptions
       };
     },
   };
-  const p = compileWith(e, acc, opts);
+  const p = compileWith(relaxWider(e), acc, opts);
   return (ev, line) => p({ e: ev, line });
 }
 
@@ -242,6 +270,8 @@ export class MatcherUnsupported extends Error {
 export interface MatcherOptions {
   /** Lookup tables by name (`lookup <name>`, `iplocation` uses `geoip`), as rows of columns. */
   readonly lookups?: ReadonlyMap<string, readonly Readonly<Record<string, string>>[]>;
+  /** The profile, for the input mapping of a join's subsearch (its data source may differ). */
+  readonly profile?: Profile;
 }
 
 export function compileStage(st: Stage, opts: MatcherOptions & ExprOptions = {}): RuntimeStage {
@@ -277,9 +307,12 @@ export function compileStage(st: Stage, opts: MatcherOptions & ExprOptions = {})
     }
     case 'enrich': {
       const table = opts.lookups?.get(st.table) ?? null;
-      if (!table) throw new MatcherUnsupported(st.span, `${st.command} needs the table '${st.table}' (give it with --lookup ${st.table}=<file.csv>)`);
       const inputs = st.inputs.map((i) => ({ field: i.field.name, column: i.column }));
       const { outputs, overwrite } = st;
+      // A script lookup the runtime computes (ut_shannon_lookup); a table given by the user wins.
+      const computed = Object.prototype.hasOwnProperty.call(COMPUTED_LOOKUPS, st.table) ? COMPUTED_LOOKUPS[st.table] : undefined;
+      if (!table && computed) return { kind: 'rows', run: (rows) => enrichComputed(rows, computed, inputs, outputs, overwrite) };
+      if (!table) throw new MatcherUnsupported(st.span, `${st.command} needs the table '${st.table}' (give it with --lookup ${st.table}=<file.csv>)`);
       return { kind: 'rows', run: (rows) => enrich(rows, table, inputs, outputs, overwrite) };
     }
     case 'sort': {
@@ -291,6 +324,14 @@ export function compileStage(st: Stage, opts: MatcherOptions & ExprOptions = {})
       const { value } = st;
       const fields = st.fields.map((f) => f.name);
       return { kind: 'rows', run: (rows) => fillnull(rows, value, fields) };
+    }
+    case 'join': {
+      if (!opts.profile) throw new MatcherUnsupported(st.span, 'join needs the profile to map its subsearch\'s input');
+      const sub = st.subsearch;
+      // The subsearch is a search of its own: its data source picks its input mapping.
+      const pseudo: Detection = { id: '', title: '', description: '', references: [], techniqueIds: [], spl: '', source: sub.source, filter: sub.filter, stages: sub.stages };
+      const subsearch = { input: inputMapping(opts.profile, pseudo), filter: compileExpr(sub.filter, opts), stages: sub.stages.map((s) => compileStage(s, opts)) };
+      return { kind: 'join', type: st.type, fields: st.fields.map((f) => f.name), max: st.max, overwrite: st.overwrite, subsearch };
     }
     default:
       return assertNever(st, 'stage');
@@ -334,7 +375,7 @@ export function compileDetection(d: Detection, profile: Profile, opts: MatcherOp
     filter: compileExpr(d.filter, opts),
     test: compileRawFilter(d.filter, input, opts),
     prefilter: linePrefilter(d.filter, input),
-    stages: d.stages.map((st) => compileStage(st, opts)),
+    stages: d.stages.map((st) => compileStage(st, { ...opts, profile })),
   };
 }
 

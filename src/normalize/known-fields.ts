@@ -47,6 +47,10 @@ export function knownFields(stages: readonly Stage[]): string[] {
       case 'fillnull':
         add(st.fields.map((f) => f.name));
         break;
+      case 'join':
+        // The subsearch's own named fields arrive with its rows.
+        add(knownFields(st.subsearch.stages));
+        break;
       case 'filter':
       case 'sort':
         break;

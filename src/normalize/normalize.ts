@@ -62,6 +62,12 @@ function useMacro(s: State, name: string, span: Span, leading: boolean, args: re
     case 'fields':
       s.diagnostics.push(diag('SPL102', `macro \`${name}\` stands for field names and belongs in a field list`, span));
       return;
+    case 'undisclosed':
+      // Kept in the IR as what it is; each backend decides how to drop it (wider, reported).
+      addFilter(s, { kind: 'undisclosed', macro: name, span }, span);
+      return;
+    default:
+      assertNever(def, 'macro definition');
   }
 }
 
@@ -301,6 +307,51 @@ const NORMALIZERS: { readonly [K in CommandKind]: Normalizer<K> } = {
   macro(cmd, s) {
     useMacro(s, cmd.macro.name, cmd.macro.span, false, cmd.macro.args);
   },
+  join(cmd, s) {
+    let type: 'inner' | 'left' = 'inner';
+    let max = 1;
+    // Splunk's join docs: overwrite defaults to true (subsearch fields replace the row's).
+    let overwrite = true;
+    let ok = true;
+    const bad = (o: { span: Span }, message: string): void => {
+      s.diagnostics.push(diag('SPL005', message, o.span));
+      ok = false;
+    };
+    for (const o of cmd.options) {
+      const v = o.value.toLowerCase();
+      if (o.name === 'type') {
+        if (v === 'inner') type = 'inner';
+        // The docs: "outer and left are synonymous".
+        else if (v === 'left' || v === 'outer') type = 'left';
+        else bad(o, `join type=${o.value}: expected inner, left or outer`);
+      } else if (o.name === 'max') {
+        if (/^\d+$/.test(o.value)) max = Number(o.value);
+        else bad(o, `join max=${o.value}: a count is needed (0 for no limit)`);
+      } else if (o.name === 'overwrite') {
+        const b = parseBool(o.value);
+        if (b === null) bad(o, `join overwrite=${o.value}: expected true or false`);
+        else overwrite = b;
+      } else {
+        s.diagnostics.push(diag('SPL102', `join ${o.name}= is not supported`, o.span));
+        ok = false;
+      }
+    }
+    if (cmd.fields.length === 0) {
+      s.diagnostics.push(diag('SPL102', 'join with no field list (join on every common field) is not supported: name the fields', cmd.nameSpan));
+      ok = false;
+    }
+    const sub = normalizeCommands(cmd.subsearch.commands, s.macros, s.diagnostics, s.depth + 1);
+    if (!ok) return;
+    s.stages.push({
+      kind: 'join',
+      type,
+      fields: cmd.fields.map((f) => ({ name: f.name, span: f.span })),
+      max,
+      overwrite,
+      subsearch: { source: sub.source, filter: sub.filter, stages: sub.stages, span: cmd.subsearch.span },
+      span: cmd.span,
+    });
+  },
   unknown() {
     // The parser already reported the command; nothing to add to the IR.
   },
@@ -348,6 +399,7 @@ function checkRegexes(e: Expr, s: State): void {
     case 'exists':
     case 'term':
     case 'cidr':
+    case 'undisclosed':
       return;
     default:
       assertNever(e, 'expression');
@@ -374,10 +426,28 @@ export interface NormalizeResult {
   readonly diagnostics: readonly Diagnostic[];
 }
 
-export function normalize(rule: RuleSource, commands: readonly Command[], macros: MacroTable): NormalizeResult {
-  const s: State = { filter: TRUE, stages: [], diagnostics: [], macros, sourceId: null, scopeSource: null, macroNames: [], depth: 0 };
+/** SPL's boolean option values (`t`, `true`, `1`, `f`, `false`, `0`), or null. */
+function parseBool(v: string): boolean | null {
+  if (/^(1|t|true)$/i.test(v)) return true;
+  if (/^(0|f|false)$/i.test(v)) return false;
+  return null;
+}
+
+/** A pipeline's data source, filter and stages (the whole search, or a subsearch). */
+function normalizeCommands(
+  commands: readonly Command[],
+  macros: MacroTable,
+  diagnostics: Diagnostic[],
+  depth: number,
+): { source: DataSource; filter: Expr; stages: Stage[] } {
+  const s: State = { filter: TRUE, stages: [], diagnostics, macros, sourceId: null, scopeSource: null, macroNames: [], depth };
   for (const cmd of commands) run(cmd, s);
-  const source: DataSource = { id: s.sourceId ?? s.scopeSource, macros: s.macroNames };
+  return { source: { id: s.sourceId ?? s.scopeSource, macros: s.macroNames }, filter: s.filter, stages: s.stages };
+}
+
+export function normalize(rule: RuleSource, commands: readonly Command[], macros: MacroTable): NormalizeResult {
+  const diagnostics: Diagnostic[] = [];
+  const { source, filter, stages } = normalizeCommands(commands, macros, diagnostics, 0);
   const detection: Detection = {
     id: rule.id,
     title: rule.title,
@@ -386,8 +456,8 @@ export function normalize(rule: RuleSource, commands: readonly Command[], macros
     techniqueIds: rule.techniqueIds,
     spl: rule.spl,
     source,
-    filter: s.filter,
-    stages: s.stages,
+    filter,
+    stages,
   };
-  return { detection, diagnostics: s.diagnostics };
+  return { detection, diagnostics };
 }

@@ -1002,6 +1002,23 @@ const FUNCTIONS: Record<string, FnCompiler> = {
       return fromList(vs.slice(from, to + 1));
     };
   },
+  /**
+   * mvfind(mv, regex): the 0-based index of the first value the regex finds a match in, null when
+   * none does. [doc] https://help.splunk.com/splunk-enterprise/spl-search-reference/9.4/evaluation-functions/multivalue-eval-functions
+   */
+  mvfind: (args, c) => {
+    arity('mvfind', args, 2);
+    const a = c.compile(args[0] as ValueExpr);
+    const re = patternArg(args[1] as ValueExpr, (p) => pcreToJs(p), 'mvfind', c);
+    return (row) => {
+      const v = a(row);
+      const r = re(row);
+      if (v === null || r === null) return null;
+      const vs = listOf(v);
+      for (let i = 0; i < vs.length; i++) if (r.test(toStr(vs[i] as EvalValue) ?? '')) return i;
+      return null;
+    };
+  },
   mvappend: (args, c) => {
     const parts = args.map((x) => c.compile(x));
     return (row) => {

@@ -171,7 +171,21 @@ export type RuntimeStage =
     }
   | { readonly kind: 'filter'; readonly test: (row: Row) => boolean }
   /** Any other stage, as a function over all rows (eval, rex, sort, fillnull, lookup, ...). */
-  | { readonly kind: 'rows'; readonly run: (rows: Row[]) => Row[] };
+  | { readonly kind: 'rows'; readonly run: (rows: Row[]) => Row[] }
+  /** `join`: the subsearch runs over the same input events as the rule (see runRule). */
+  | (JoinOptions & { readonly kind: 'join'; readonly subsearch: SubRule });
+
+/** A whole search over input events: mapping, row filter, stages (a rule, or a subsearch). */
+export interface SubRule {
+  readonly input: InputMapping;
+  readonly filter: (row: Row) => boolean;
+  readonly stages: readonly RuntimeStage[];
+}
+
+/** Does a pipeline need the input events after filtering (a join's subsearch reads them all)? */
+export function needsInput(stages: readonly RuntimeStage[]): boolean {
+  return stages.some((s) => s.kind === 'join');
+}
 
 function nameMatcher(pattern: string): (name: string) => boolean {
   if (!pattern.includes('*')) return (n) => n === pattern;
@@ -332,7 +346,11 @@ export function stats(
   return [...results.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, r]) => r);
 }
 
-export function runStages(rows: Row[], stages: readonly RuntimeStage[]): Row[] {
+/**
+ * The stages over the rows. `events` is the whole input, needed only by a join's subsearch (which
+ * Splunk runs as a search of its own); without it a join is an error, not a silent no-op.
+ */
+export function runStages(rows: Row[], stages: readonly RuntimeStage[], events?: readonly Readonly<Record<string, unknown>>[]): Row[] {
   let current = rows;
   for (const st of stages) {
     switch (st.kind) {
@@ -354,25 +372,30 @@ export function runStages(rows: Row[], stages: readonly RuntimeStage[]): Row[] {
       case 'rows':
         current = st.run(current);
         break;
+      case 'join': {
+        if (!events) throw new Error('ruleport runtime: a join needs the input events for its subsearch');
+        current = joinRows(current, runRule(events, st.subsearch), st);
+        break;
+      }
     }
   }
   return current;
 }
 
 /** The whole rule: map, filter, then the stages. */
-export function runRule(
-  events: Iterable<Readonly<Record<string, unknown>>>,
-  rule: { readonly input: InputMapping; readonly filter: (row: Row) => boolean; readonly stages: readonly RuntimeStage[] },
-): Row[] {
+export function runRule(events: Iterable<Readonly<Record<string, unknown>>>, rule: SubRule): Row[] {
+  // A join's subsearch reads the same input again, so the events are kept in memory for it; rules
+  // without a join still stream them.
+  const all = needsInput(rule.stages) ? Array.from(events) : undefined;
   const kept: Row[] = [];
-  for (const raw of events) {
+  for (const raw of all ?? events) {
     const row = mapEvent(raw, rule.input);
     if (rule.filter(row)) kept.push(row);
   }
-  return runStages(kept, rule.stages);
+  return runStages(kept, rule.stages, all);
 }
 
-import { streamstats, type StreamOptions } from './stages.js';
+import { COMPUTED_LOOKUPS, joinRows, streamstats, type ComputedLookup, type JoinOptions, type StreamOptions } from './stages.js';
 import { cidrTester } from './eval.js';
 
 export type LookupTable = readonly Readonly<Record<string, string>>[];
@@ -383,6 +406,13 @@ export function lookupTable(tables: LookupTables | undefined, name: string): Loo
   const t = tables?.get(name);
   if (!t) throw new Error(`ruleport runtime: the rule needs lookup table '${name}'`);
   return t;
+}
+
+/** A computed (script) lookup the runtime knows by name; see COMPUTED_LOOKUPS. */
+export function computedLookup(name: string): ComputedLookup {
+  const f = Object.prototype.hasOwnProperty.call(COMPUTED_LOOKUPS, name) ? COMPUTED_LOOKUPS[name] : undefined;
+  if (!f) throw new Error(`ruleport runtime: no computed lookup '${name}'`);
+  return f;
 }
 
 // ---- eval expressions and the remaining SPL stages (eval.ts, stages.ts) ------------------------
@@ -408,6 +438,10 @@ export {
   fillnull,
   sortRows,
   enrich,
+  enrichComputed,
+  joinRows,
+  shannonEntropy,
+  COMPUTED_LOOKUPS,
   streamstats,
   STREAMSTATS_FUNCTIONS,
   type EvalAssignment,
@@ -416,6 +450,8 @@ export {
   type LookupOutput,
   type StreamAgg,
   type StreamOptions,
+  type ComputedLookup,
+  type JoinOptions,
 } from './stages.js';
 export { fieldReader, present, type RawEvent, type KeyValueProbe, type LinePrefilter } from './raw.js';
 export { guardedTest, linearRegex, BACKTRACK_SAFE_LENGTH, HARD_INPUT_LIMIT, type GuardKind } from './linear.js';

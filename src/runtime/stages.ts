@@ -512,3 +512,154 @@ export function streamstats(rows: readonly Row[], aggs: readonly StreamAgg[], by
     return out;
   });
 }
+
+// ---- computed lookups ---------------------------------------------------------------------------
+
+/**
+ * A lookup Splunk computes with a script (an external lookup) instead of reading a file: the input
+ * columns of one row in, the output columns out.
+ */
+export type ComputedLookup = (inputs: Readonly<Record<string, string>>) => Readonly<Record<string, string>>;
+
+/** Python's str.isspace() characters, which str.strip() removes (a different set from trim()'s). */
+const PY_SPACE = new Set([
+  ...'\t\n\v\f\r \u0085\u00a0\u1680\u2028\u2029\u202f\u205f\u3000',
+  ...Array.from({ length: 4 }, (_, i) => String.fromCharCode(0x1c + i)),
+  ...Array.from({ length: 11 }, (_, i) => String.fromCharCode(0x2000 + i)),
+]);
+
+/** Python's str.strip() with no argument. */
+function pythonStrip(s: string): string {
+  let a = 0;
+  let b = s.length;
+  while (a < b && PY_SPACE.has(s[a] as string)) a++;
+  while (b > a && PY_SPACE.has(s[b - 1] as string)) b--;
+  return s.slice(a, b);
+}
+
+/**
+ * Shannon entropy in bits per character, as URL Toolbox's `ut_shannon.py` computes it: over the
+ * code points of the value, summed in first-occurrence order with log(p)/log(2) (Python's
+ * math.log(p, 2)), so the float is the one Splunk shows. An empty value has entropy 0.
+ * [source] https://github.com/splunk/utbox/blob/master/utbox/bin/ut_shannon.py
+ */
+export function shannonEntropy(word: string): number {
+  const occ = new Map<string, number>();
+  let length = 0;
+  for (const c of word) {
+    occ.set(c, (occ.get(c) ?? 0) + 1);
+    length++;
+  }
+  let entropy = 0;
+  for (const v of occ.values()) {
+    const p = v / length;
+    entropy -= p * (Math.log(p) / Math.log(2));
+  }
+  return entropy;
+}
+
+/** A float as Python's str() writes it (the CSV Splunk reads back): `2.0`, not `2`. */
+function pythonFloat(x: number): string {
+  return Number.isInteger(x) ? x.toFixed(1) : String(x);
+}
+
+/**
+ * External lookups whose script is public, by lookup name. `ut_shannon_lookup` (URL Toolbox):
+ * input column `word`, stripped of surrounding whitespace, output column `ut_shannon`.
+ */
+export const COMPUTED_LOOKUPS: Readonly<Record<string, ComputedLookup>> = {
+  ut_shannon_lookup: (inputs) => ({ ut_shannon: pythonFloat(shannonEntropy(pythonStrip(inputs['word'] ?? ''))) }),
+};
+
+/**
+ * `lookup` on a computed table: rows lacking an input field are unchanged (Splunk sends the
+ * script nothing to look up); a multivalue input is looked up value by value and the outputs
+ * collected as a multivalue [assumption: as file lookups try each value]. OUTPUT overwrites,
+ * OUTPUTNEW only fills absent fields.
+ */
+export function enrichComputed(
+  rows: readonly Row[],
+  compute: ComputedLookup,
+  inputs: readonly LookupInput[],
+  outputs: readonly LookupOutput[],
+  overwrite: boolean,
+): Row[] {
+  return rows.map((row) => {
+    let combos: Record<string, string>[] = [{}];
+    for (const inp of inputs) {
+      const vs = valuesOf(row[inp.field]).map(String).filter((s) => s !== '');
+      if (vs.length === 0) return row;
+      combos = combos.flatMap((c) => vs.map((v) => ({ ...c, [inp.column]: v })));
+    }
+    const results = combos.map(compute);
+    const out: Row = { ...row };
+    const outs = outputs.length ? outputs : Object.keys(results[0] ?? {}).map((c) => ({ column: c, as: c }));
+    for (const o of outs) {
+      if (!overwrite && present(row[o.as])) continue;
+      const vals: string[] = [];
+      for (const r of results) {
+        const v = r[o.column];
+        if (v !== undefined && v !== '' && !vals.includes(v)) vals.push(v);
+      }
+      if (vals.length === 0) continue;
+      out[o.as] = vals.length === 1 ? (vals[0] as string) : vals;
+    }
+    return out;
+  });
+}
+
+// ---- join ---------------------------------------------------------------------------------------
+
+export interface JoinOptions {
+  readonly type: 'inner' | 'left';
+  readonly fields: readonly string[];
+  /** Subsearch rows joined to each row; 0: all. */
+  readonly max: number;
+  readonly overwrite: boolean;
+}
+
+/**
+ * `join`: each row is combined with the first `max` subsearch rows (in subsearch order) whose join
+ * fields all have the row's values; one output row per combination, in row order. A row with no
+ * match (or lacking a join field) is kept unchanged by type=left and dropped by type=inner. With
+ * overwrite=true the subsearch's fields replace the row's; with false they only fill absent ones.
+ * Values compare exactly (case-sensitive); a multivalue key compares as its whole value list
+ * [assumption]. [doc] https://help.splunk.com/splunk-enterprise/spl-search-reference/9.4/search-commands/join
+ */
+export function joinRows(rows: readonly Row[], subRows: readonly Row[], o: JoinOptions): Row[] {
+  const keyOf = (row: Row): string | null => {
+    const parts: (readonly string[])[] = [];
+    for (const f of o.fields) {
+      const v = row[f];
+      if (!present(v)) return null;
+      parts.push(valuesOf(v).map(String));
+    }
+    return JSON.stringify(parts);
+  };
+  const index = new Map<string, Row[]>();
+  for (const r of subRows) {
+    const k = keyOf(r);
+    if (k === null) continue;
+    const list = index.get(k);
+    if (!list) index.set(k, [r]);
+    else if (o.max === 0 || list.length < o.max) list.push(r);
+  }
+  const out: Row[] = [];
+  for (const row of rows) {
+    const k = keyOf(row);
+    const matches = k === null ? undefined : index.get(k);
+    if (!matches) {
+      if (o.type === 'left') out.push(row);
+      continue;
+    }
+    for (const m of matches) {
+      const joined: Row = { ...row };
+      for (const [f, v] of Object.entries(m)) {
+        if (v === undefined) continue;
+        if (o.overwrite || !present(joined[f])) joined[f] = v;
+      }
+      out.push(joined);
+    }
+  }
+  return out;
+}

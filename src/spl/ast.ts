@@ -132,8 +132,21 @@ export type Command =
       /** Where `body` is in the SPL (a macro expansion points it at the macro call instead). */
       readonly bodySpan: Span;
     })
+  | (CommandBase & {
+      readonly kind: 'join';
+      /** `type=`, `max=`, `overwrite=`, `usetime=`, `earlier=`, as written. */
+      readonly options: readonly Option[];
+      readonly fields: readonly FieldName[];
+      readonly subsearch: SubsearchAst;
+    })
   | (CommandBase & { readonly kind: 'macro'; readonly macro: MacroRef })
   | (CommandBase & { readonly kind: 'unknown'; readonly name: string });
+
+/** `[ search ... | ... ]`: a pipeline of its own; the span covers the brackets. */
+export interface SubsearchAst {
+  readonly commands: readonly Command[];
+  readonly span: Span;
+}
 
 export type CommandKind = Command['kind'];
 

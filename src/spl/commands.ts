@@ -3,7 +3,7 @@
  * AST variant in ast.ts, and a normalizer entry; nothing else dispatches on command names.
  */
 import type { Span } from '../diagnostics.js';
-import type { AggCall, Command, EvalExpr, FieldName, MacroRef, Option } from './ast.js';
+import type { AggCall, Command, EvalExpr, FieldName, MacroRef, Option, SubsearchAst } from './ast.js';
 import type { Cursor } from './cursor.js';
 import type { Token } from './lexer.js';
 import { parseEvalExpr } from './eval-expr.js';
@@ -16,6 +16,8 @@ export interface CommandContext {
   readonly nameSpan: Span;
   /** Span of the whole segment. */
   readonly span: Span;
+  /** The bracketed subsearch ending the segment, parsed (only `join` takes one). */
+  readonly subsearch?: SubsearchAst;
 }
 
 export type CommandParser = (ctx: CommandContext) => Command;
@@ -399,6 +401,15 @@ const foreach: CommandParser = ({ c, src, nameSpan, span }) => {
   return { kind: 'foreach', fields, options: opts, body: src.slice(bodySpan.start, bodySpan.end), bodySpan, span, nameSpan };
 };
 
+/** `join [type=...] [max=N] [overwrite=bool] <field>, ... [ <subsearch> ]`. */
+const join: CommandParser = ({ c, nameSpan, span, subsearch }) => {
+  const allowed = ['type', 'max', 'overwrite', 'usetime', 'earlier', 'left', 'right'];
+  const opts = options(c, allowed);
+  const fields = fieldList(c);
+  if (!subsearch) return c.fail('SPL004', 'join needs a subsearch in brackets ([ search ... ])', nameSpan);
+  return { kind: 'join', options: opts, fields, subsearch, span, nameSpan };
+};
+
 export const COMMANDS: Readonly<Record<string, CommandParser>> = {
   search,
   where,
@@ -418,4 +429,5 @@ export const COMMANDS: Readonly<Record<string, CommandParser>> = {
   sort,
   fillnull,
   foreach,
+  join,
 };

@@ -1,6 +1,6 @@
 /** Splits an SPL pipeline into commands and hands each to its entry in the command table. */
 import { diag, type Diagnostic, type Span } from '../diagnostics.js';
-import type { Command, Pipeline } from './ast.js';
+import type { Command, Pipeline, SubsearchAst } from './ast.js';
 import { COMMANDS, macroRef } from './commands.js';
 import { Cursor, ParseError } from './cursor.js';
 import { lex, type Token } from './lexer.js';
@@ -13,12 +13,18 @@ export interface ParseResult {
 export function parseSpl(src: string): ParseResult {
   const { tokens, diagnostics: lexDiags } = lex(src);
   const diagnostics: Diagnostic[] = [...lexDiags];
+  const commands = parseCommands(tokens, { start: 0, end: src.length }, src, diagnostics);
+  return { pipeline: { commands }, diagnostics };
+}
+
+/** The commands of a pipeline spelled by `tokens` (the whole search, or a subsearch's inside). */
+function parseCommands(tokens: readonly Token[], span: Span, src: string, diagnostics: Diagnostic[]): Command[] {
   const commands: Command[] = [];
-  const segments = splitSegments(tokens, src, diagnostics);
+  const segments = splitSegments(tokens, span, src, diagnostics);
   segments.forEach((seg, index) => {
     for (const cmd of parseSegment(seg, index === 0, src, diagnostics)) commands.push(cmd);
   });
-  return { pipeline: { commands }, diagnostics };
+  return commands;
 }
 
 interface Segment {
@@ -27,10 +33,10 @@ interface Segment {
 }
 
 /** Splits at pipes outside brackets (a `[...]` subsearch keeps its own pipes). */
-function splitSegments(tokens: readonly Token[], src: string, diagnostics: Diagnostic[]): Segment[] {
+function splitSegments(tokens: readonly Token[], whole: Span, src: string, diagnostics: Diagnostic[]): Segment[] {
   const segments: Segment[] = [];
   let current: Token[] = [];
-  let start = 0;
+  let start = whole.start;
   let depth = 0;
   for (const t of tokens) {
     if (t.kind === 'lbracket') depth++;
@@ -43,9 +49,9 @@ function splitSegments(tokens: readonly Token[], src: string, diagnostics: Diagn
     }
     current.push(t);
   }
-  segments.push({ tokens: current, span: { start, end: src.length } });
+  segments.push({ tokens: current, span: { start, end: whole.end } });
   segments.forEach((s, i) => {
-    if (s.tokens.length === 0 && !(i === 0 && segments.length === 1 && src.trim() === '')) {
+    if (s.tokens.length === 0 && !(i === 0 && segments.length === 1 && src.slice(whole.start, whole.end).trim() === '')) {
       diagnostics.push(diag('SPL004', i === 0 ? 'pipeline starts with a pipe but no search' : 'empty command between pipes', { start: Math.max(0, s.span.start - 1), end: Math.max(s.span.start, s.span.end) }));
     }
   });
@@ -80,11 +86,34 @@ function parseSegment(seg: Segment, first: boolean, src: string, diagnostics: Di
     diagnostics.push(diag('SPL003', `expected a command name, found '${head.text}'`, head.span));
     return trailing;
   }
-  const bracket = body.find((t) => t.kind === 'lbracket');
+  const open = body.findIndex((t) => t.kind === 'lbracket');
+  let subsearch: SubsearchAst | undefined;
   // foreach's brackets hold a template the normalizer expands, not a subsearch.
-  if (bracket && name !== 'foreach') {
-    diagnostics.push(diag('SPL102', 'subsearches ([...]) are not supported', bracket.span));
-    return trailing;
+  if (open >= 0 && name !== 'foreach') {
+    const bracket = body[open] as Token;
+    if (name !== 'join') {
+      diagnostics.push(diag('SPL102', `subsearches ([...]) are only supported in join, not in ${name}`, bracket.span));
+      return trailing;
+    }
+    const close = matchingBracket(body, open);
+    if (close < 0) {
+      diagnostics.push(diag('SPL004', "subsearch '[' has no closing ']'", bracket.span));
+      return trailing;
+    }
+    const after = body[close + 1];
+    if (after) {
+      diagnostics.push(diag('SPL003', `unexpected '${after.text}' after the subsearch`, after.span));
+      return trailing;
+    }
+    const inner = body.slice(open + 1, close);
+    const closeTok = body[close] as Token;
+    const innerSpan: Span = { start: bracket.span.end, end: closeTok.span.start };
+    if (inner.length === 0) {
+      diagnostics.push(diag('SPL004', 'empty subsearch', { start: bracket.span.start, end: closeTok.span.end }));
+      return trailing;
+    }
+    subsearch = { commands: parseCommands(inner, innerSpan, src, diagnostics), span: { start: bracket.span.start, end: closeTok.span.end } };
+    body = body.slice(0, open);
   }
   const parser = COMMANDS[name];
   if (!parser) {
@@ -92,7 +121,7 @@ function parseSegment(seg: Segment, first: boolean, src: string, diagnostics: Di
     return [{ kind: 'unknown', name, span, nameSpan }, ...trailing];
   }
   try {
-    return [parser({ c: new Cursor(body, { start: nameSpan.end, end: span.end }), src, nameSpan, span }), ...trailing];
+    return [parser({ c: new Cursor(body, { start: nameSpan.end, end: subsearch?.span.start ?? span.end }), src, nameSpan, span, subsearch }), ...trailing];
   } catch (err) {
     if (err instanceof ParseError) {
       diagnostics.push(err.diagnostic);
@@ -100,4 +129,15 @@ function parseSegment(seg: Segment, first: boolean, src: string, diagnostics: Di
     }
     throw err;
   }
+}
+
+/** Index of the `]` closing the `[` at `open`, or -1. */
+function matchingBracket(tokens: readonly Token[], open: number): number {
+  let depth = 0;
+  for (let i = open; i < tokens.length; i++) {
+    const t = tokens[i] as Token;
+    if (t.kind === 'lbracket') depth++;
+    else if (t.kind === 'rbracket' && --depth === 0) return i;
+  }
+  return -1;
 }
