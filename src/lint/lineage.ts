@@ -84,7 +84,7 @@ function valueFields(e: ValueExpr, out: FieldRef[]): void {
 }
 
 /** Fields a stage reads, with the role each plays (for messages). */
-function readsOf(stage: Stage): { field: FieldRef; role: string }[] {
+export function readsOf(stage: Stage): { field: FieldRef; role: string }[] {
   switch (stage.kind) {
     case 'project':
       return [];

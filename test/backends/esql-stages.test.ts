@@ -94,13 +94,38 @@ describe('esql: stages', () => {
     expect(esql('| table user, process_id | fillnull value=0').text).toContain('| EVAL user = COALESCE(user, "0"), process_id = COALESCE(process_id, 0)');
   });
 
-  it('rex: GROK with the named groups (lossy), sed: REPLACE (lossy), _raw: event.original', () => {
+  it('rex: GROK in Oniguruma syntax with PCRE meaning, sed: REPLACE (lossy), _raw: event.original', () => {
+    // \w is ASCII in PCRE but Unicode-aware in joni over UTF-8: spelled as an ASCII class. flag is
+    // no field of Sysmon, so a non-matching row has nothing to keep: exact.
     const grok = esql('| rex field=process "(?<flag>-\\w+)" | table flag');
-    expect(grok.text).toContain('| GROK process.command_line """(?<flag>-\\w+)"""');
-    expect(grok.text).toContain('| KEEP flag');
-    expect(grok.codes).toContain('BE002');
+    expect(grok.text).toContain('| GROK process.command_line "(?<flag>-[0-9A-Z_a-z]+)"\n| KEEP flag\n');
+    expect(grok.codes).toEqual([]);
+    // process_name is a Sysmon field: where the regex misses, GROK nulls it, Splunk keeps it.
+    const over = esql('| rex field=process "(?<process_name>\\S+)"');
+    expect(over.text).toContain('| GROK process.command_line """(?<process_name>[^\\t\\n\\x{0B}\\f\\r ]+)"""');
+    expect(over.codes).toEqual(['BE002']);
+    expect(over.directions).toEqual(['narrower']);
+    // max_match=0 collects every match; GROK takes the first.
+    const all = esql('| rex field=process max_match=0 "(?<flag>-[a-z]+)"');
+    expect(all.codes).toEqual(['BE002']);
+    expect(all.directions).toEqual(['narrower']);
+    // Anchors: PCRE's ^ and $ are Ruby's \A and \Z; (?i) becomes explicit ASCII sets.
+    expect(esql('| rex field=process "(?i)^(?<x>ab)$"').text).toContain('| GROK process.command_line """\\A(?<x>[Aa][Bb])\\Z"""');
+    // `\\R` is an escaped backslash and an R, not PCRE's \R newline escape.
+    // (SPL unescapes `\\\\` to `\\`, so the regex is `Run\\Run`.)
+    expect(esql('| rex field=process "(?<k>Run\\\\\\\\Run)"').text).toContain('| GROK process.command_line """(?<k>Run\\\\Run)"""');
+    // A numbered backreference cannot work: with named groups Ruby's plain groups do not capture.
+    expect(esql('| rex field=process "(?<x>(a)\\1)"').codes).toContain('BE001');
     const sed = esql('| rex field=process mode=sed "s/\\s+/ /g"');
-    expect(sed.text).toContain('| EVAL process = REPLACE(process.command_line, """\\s+""", " ")');
+    // (?d): Java's UNIX_LINES, so only \n ends a line for `.`, `^` and `$`, as in PCRE. Exact.
+    expect(sed.text).toContain('| EVAL process = REPLACE(process.command_line, """(?d)\\s+""", " ")');
+    expect(sed.codes).toEqual([]);
+    // Java's \b follows Unicode letters before JDK 19: PCRE's ASCII boundary is spelled out.
+    expect(esql('| rex field=process mode=sed "s/\\bx//g"').text).toContain(
+      '| EVAL process = REPLACE(process.command_line, "(?d)(?:(?<=[0-9A-Z_a-z])(?![0-9A-Z_a-z])|(?<![0-9A-Z_a-z])(?=[0-9A-Z_a-z]))x", "")',
+    );
+    // Java group names have no `_`; (?x) and (?U) mean other things in Java.
+    expect(esql('| rex field=process mode=sed "s/(?x) a b/c/g"').codes).toContain('BE001');
     expect(esql('| rex field=process mode=sed "s/a/b/"').codes).toContain('BE001');
     expect(esql('| rex "(?<x>\\d+)"').text).toContain('| GROK event.original');
   });
