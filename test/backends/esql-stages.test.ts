@@ -130,6 +130,16 @@ describe('esql: stages', () => {
     expect(esql('| rex "(?<x>\\d+)"').text).toContain('| GROK event.original');
   });
 
+  it('table: a name the source lacks and the rule creates later is not in KEEP (ES|QL rejects unknown columns)', () => {
+    const later = esql('| table host, src_ip, src_dns | lookup dnslookup clientip as src_ip OUTPUT clienthost as src_dns');
+    expect(later.text).toContain('| EVAL host = host.name, src_ip = source.ip\n| KEEP host, src_ip\n');
+    expect(later.text).toContain('// note: src_dns is not kept: the data source has no such field and the rule creates it later');
+    // Read before it is made (coalesce): the rule expects it may exist, so it stays (kept as is, BE003).
+    const read = esql('| table host, src_dns | eval src_dns=coalesce(src_dns, "x")');
+    expect(read.text).toContain('| KEEP host, src_dns\n');
+    expect(read.codes).toContain('BE003');
+  });
+
   it('iplocation reads the ECS geo fields beside the address, also after stats', () => {
     const before = esql('| iplocation src_ip');
     expect(before.text).toContain('| EVAL City = source.geo.city_name, Country = source.geo.country_name, Region = source.geo.region_name, lat = ST_Y(source.geo.location), lon = ST_X(source.geo.location)');
@@ -144,11 +154,15 @@ describe('esql: stages', () => {
     const out = esql('| lookup assets ip as src_ip OUTPUT owner as asset_owner');
     expect(out.text).toContain('| EVAL ip = source.ip\n| LOOKUP JOIN assets ON ip\n| EVAL asset_owner = owner\n');
     expect(out.codes).toContain('BE002');
+    // Several matching rows give several result rows where Splunk builds one multivalue row.
+    expect(out.directions[out.codes.indexOf('BE002')]).toBe('wider');
   });
 
   it('eventstats: INLINE STATS, by-key nulls kept out; streamstats: BE001', () => {
     const out = esql('| eventstats dc(process) as n by host | where n > 3');
     expect(out.text).toContain('| INLINE STATS n = COUNT_DISTINCT(process.command_line) BY host.name\n| EVAL n = CASE(host.name IS NULL, null, n)\n| WHERE n > 3');
+    // A technical preview: older versions reject the query, which then finds nothing.
+    expect(out.directions).toEqual(['narrower']);
     expect(esql('| streamstats count by host').codes).toContain('BE001');
   });
 });
