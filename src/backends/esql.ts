@@ -727,8 +727,9 @@ class EsqlPipeline {
     if (notNull.length) this.lines.push(`| WHERE ${notNull.join(' AND ')}`);
     const aggs: string[] = [];
     const out = new Map<string, Column | null>();
+    const explicit = new Set(st.aggs.filter((a) => a.field !== '*').map((a) => a.as));
     for (const a of st.aggs) {
-      const fn = AGG_FN[a.fn];
+      const fn = AGG_FN[a.fn] ?? timeExtreme(a);
       if (!fn) {
         this.ctx.report(diag('BE001', `${a.fn}() depends on event order and is not translated to ES|QL`, a.span, { backend: 'esql' }));
         continue;
@@ -742,7 +743,10 @@ class EsqlPipeline {
         continue;
       }
       // values(*) has no ES|QL form: one aggregation per field that can reach this stage.
-      const inputs = a.field === '*' ? this.ctx.fieldsBefore(index).filter((n) => !byNames.has(n) && n !== '_raw') : [a.field];
+      // A name another aggregation of the stage gives explicitly is that one's (STATS needs unique
+      // names; in Splunk the later, explicit one overwrites the wildcard's).
+      const inputs =
+        a.field === '*' ? this.ctx.fieldsBefore(index).filter((n) => !byNames.has(n) && n !== '_raw' && !explicit.has(a.as.replace(/\*/g, n))) : [a.field];
       for (const name of inputs) {
         const col = resolve({ name, span: a.span });
         const as = a.field === '*' ? a.as.replace(/\*/g, name) : a.as;
@@ -751,7 +755,8 @@ class EsqlPipeline {
           continue;
         }
         aggs.push(`${esqlField(as)} = ${fn(esqlField(col.name))}`);
-        out.set(as, { name: as, ...(a.fn === 'values' || a.fn === 'list' || a.fn === 'min' || a.fn === 'max' ? (col.type ? { type: col.type } : {}) : { type: 'number' }) });
+        const keepsType = a.fn === 'values' || a.fn === 'list' || a.fn === 'min' || a.fn === 'max' || a.fn === 'earliest' || a.fn === 'latest';
+        out.set(as, { name: as, ...(keepsType ? (col.type ? { type: col.type } : {}) : { type: 'number' }) });
       }
     }
     for (const f of st.by) {
@@ -772,6 +777,18 @@ class EsqlPipeline {
     this.overlay = out;
     this.closed = true;
   }
+}
+
+/**
+ * earliest(_time)/latest(_time): the time of the chronologically first/last event is the smallest/
+ * largest _time, so MIN/MAX is exact. Other fields need the value at that time, which STATS has
+ * no function for.
+ */
+function timeExtreme(a: Aggregation): ((col: string) => string) | null {
+  if (a.field !== '_time') return null;
+  if (a.fn === 'earliest') return (c) => `MIN(${c})`;
+  if (a.fn === 'latest') return (c) => `MAX(${c})`;
+  return null;
 }
 
 let template: ((view: object) => string) | null = null;

@@ -130,6 +130,16 @@ describe('esql: stages', () => {
     expect(esql('| rex "(?<x>\\d+)"').text).toContain('| GROK event.original');
   });
 
+  it('stats earliest(_time)/latest(_time): the smallest/largest time (MIN/MAX); other fields stay BE001', () => {
+    const out = esql('| stats earliest(_time) as t0, latest(_time) as t1 by host');
+    expect(out.text).toContain('| STATS t0 = MIN(@timestamp), t1 = MAX(@timestamp) BY host = host.name\n');
+    expect(out.codes).toEqual([]);
+    expect(esql('| stats earliest(user) as u by host').codes).toContain('BE001');
+    // An explicit aggregation wins over the wildcard's column of the same name (no duplicate).
+    const both = esql('| table _time, host, user | stats values(*) as *, earliest(_time) as _time by host');
+    expect(both.text).toContain('| STATS user = MV_SORT(VALUES(user)), _time = MIN(@timestamp) BY host\n');
+  });
+
   it('table: a name the source lacks and the rule creates later is not in KEEP (ES|QL rejects unknown columns)', () => {
     const later = esql('| table host, src_ip, src_dns | lookup dnslookup clientip as src_ip OUTPUT clienthost as src_dns');
     expect(later.text).toContain('| EVAL host = host.name, src_ip = source.ip\n| KEEP host, src_ip\n');
