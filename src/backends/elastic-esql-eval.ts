@@ -11,7 +11,8 @@
  * truncates, and `_time` is a datetime (Splunk: epoch seconds).
  */
 import type { Direction, Span } from '../diagnostics.js';
-import type { ValueExpr } from '../ir/types.js';
+import type { FieldRef, ValueExpr } from '../ir/types.js';
+import { valueFields } from '../lint/lineage.js';
 import { parseRegex, translateRegex } from '../regex/index.js';
 import { walk } from '../regex/analyze.js';
 import { esqlField, esqlString, preferRaw, type Column } from './elastic-common.js';
@@ -425,6 +426,22 @@ export class EsqlValueTranslator {
           if (base?.kind !== 'literal' || base.value !== 10) this.fail(span, 'tonumber() with a base other than 10 is not translated');
         } else arity(1);
         return frag(`TO_DOUBLE(${arg(0).text})`, 'number');
+      }
+      case 'mvfilter': {
+        // ES|QL's MV_* functions have no per-value predicate
+        // (https://www.elastic.co/docs/reference/query-languages/esql/functions-operators/mv-functions),
+        // and single-value functions give null on a multivalue. CASE is Splunk's mvfilter for a
+        // field holding one value; a multivalue field gives null where Splunk keeps the passing values.
+        arity(1);
+        const refs: FieldRef[] = [];
+        valueFields(e.args[0] as ValueExpr, refs);
+        const names = [...new Set(refs.map((r) => r.name))];
+        const [only] = names;
+        if (names.length !== 1 || only === undefined) return this.fail(span, 'mvfilter() must test exactly one field');
+        const field = this.expr({ kind: 'field', name: only, span });
+        const cond = this.bool(arg(0), span);
+        this.lossy(span, `mvfilter(): ES|QL has no per-value filter; ${only} is kept when it holds one value that passes, but a multivalue ${only} becomes null where Splunk keeps the values that pass`, 'narrower');
+        return frag(`CASE(${cond.text}, ${field.text}, null)`, field.type);
       }
       case 'match': {
         arity(2);

@@ -67,7 +67,7 @@ function exprFields(e: Expr, out: FieldRef[]): void {
   }
 }
 
-function valueFields(e: ValueExpr, out: FieldRef[]): void {
+export function valueFields(e: ValueExpr, out: FieldRef[]): void {
   switch (e.kind) {
     case 'field':
       out.push({ name: e.name, span: e.span });

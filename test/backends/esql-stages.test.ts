@@ -39,13 +39,20 @@ describe('esql: eval expressions (Splunk semantics)', () => {
   });
 
   it.each([
-    ['eval x=mvfilter(match(process, "a"))', 'BE001'],
+    ['eval x=mvfilter(match(process, "a") OR match(user, "b"))', 'BE001'],
     ['eval x=relative_time(now(), "-1d")', 'BE001'],
     ['eval x=substr(process, 0, 5)', 'BE001'],
   ])('%s is unsupported, located', (spl, code) => {
     const out = esql(`| ${spl}`);
     expect(out.codes).toContain(code);
     expect(out.text).toContain('// note: not expressed: eval x');
+  });
+
+  it('mvfilter: CASE over the one field it tests (narrower: a multivalue field becomes null)', () => {
+    const out = esql('| eval x=mvfilter(match(process, "a"))');
+    expect(out.text).toContain('| EVAL x = CASE(process.command_line RLIKE ".*a.*", process.command_line, null)\n');
+    expect(out.codes).toEqual(['BE002']);
+    expect(out.directions).toEqual(['narrower']);
   });
 
   it('strftime formats and sed replacements convert to Java', () => {
