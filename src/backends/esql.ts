@@ -688,7 +688,35 @@ class EsqlPipeline {
     }
   }
 
+  /**
+   * streamstats right after a stats (only row filters and sorts between) by the same fields: every
+   * row is its own group (its by-values are unique and not null), so the running aggregate at a
+   * row is the aggregate of that row alone: dc(f) the number of distinct values of its f, count 1.
+   * Nothing else is order-free. False (and nothing written) when that does not hold.
+   */
+  private streamstatsOverSingleRows(st: Extract<Stage, { kind: 'aggregate' }>, index: number): boolean {
+    const stages = this.ctx.detection.stages;
+    let i = index - 1;
+    while (i >= 0 && (stages[i]?.kind === 'filter' || stages[i]?.kind === 'sort')) i--;
+    const prev = stages[i];
+    if (prev?.kind !== 'aggregate' || prev.mode !== 'stats') return false;
+    const names = (fs: readonly FieldRef[]): string => [...new Set(fs.map((f) => f.name))].sort().join('\u0000');
+    if (names(prev.by) !== names(st.by)) return false;
+    if (!st.aggs.every((a) => (a.fn === 'dc' && a.field !== null && a.field !== '*') || (a.fn === 'count' && a.field === null))) return false;
+    const resolve = this.resolver(index);
+    const parts = st.aggs.map((a) => {
+      const col = a.field === null ? null : resolve({ name: a.field, span: a.span });
+      // dc() of a row without the field is 0, like Splunk's dc() of no values.
+      return `${esqlField(a.as)} = ${a.fn === 'count' ? '1' : col ? `COALESCE(MV_COUNT(MV_DEDUPE(${esqlField(col.name)})), 0)` : '0'}`;
+    });
+    this.lines.push(`// ${commentText(`\`${stageLabel(st)}\`: each row is its own group after the stats by the same fields, so the running value is the row's own`)}`);
+    this.lines.push(`| EVAL ${parts.join(', ')}`);
+    for (const a of st.aggs) this.overlay.set(a.as, { name: a.as, type: 'number' });
+    return true;
+  }
+
   private aggregate(st: Extract<Stage, { kind: 'aggregate' }>, index: number, bucket: Extract<Stage, { kind: 'bucket' }> | null): void {
+    if (st.mode === 'streamstats' && this.streamstatsOverSingleRows(st, index)) return;
     if (st.mode === 'streamstats') {
       // Running aggregates depend on event order; ES|QL has no windowed or cumulative STATS.
       this.ctx.report(diag('BE001', `\`${stageLabel(st)}\` has no ES|QL equivalent (no running aggregates)`, st.span, { backend: 'esql' }));

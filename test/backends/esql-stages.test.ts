@@ -181,5 +181,13 @@ describe('esql: stages', () => {
     // A technical preview: older versions reject the query, which then finds nothing.
     expect(out.directions).toEqual(['narrower']);
     expect(esql('| streamstats count by host').codes).toContain('BE001');
+    // After a stats by the same fields every row is its own group: the running value is the row's.
+    const single = esql('| table _time, host, process | stats values(process) as process by host | streamstats dc(process) as n, count by host');
+    expect(single.text).toContain('BY host\n// `streamstats dc(process) as n, count() as count by host`: each row is its own group after the stats by the same fields, so the running value is the row\'s own\n| EVAL n = COALESCE(MV_COUNT(MV_DEDUPE(process)), 0), count = 1\n');
+    expect(single.codes).toEqual([]);
+    // Grouped differently from the stats, or other functions: running values, BE001.
+    expect(esql('| stats values(process) as process by host, user | streamstats dc(process) as n by host').codes).toContain('BE001');
+    expect(esql('| stats values(process) as process by host | streamstats dc(process) as n by host, user').codes).toContain('BE001');
+    expect(esql('| stats values(process_id) as p by host | streamstats max(p) as n by host').codes).toContain('BE001');
   });
 });
