@@ -45,6 +45,8 @@ export const CODES = {
   'SPL110': { kind: 'lossy', severity: 'info', summary: 'output macro dropped' },
   'SPL111': { kind: 'lint', severity: 'info', summary: 'raw-event idiom read as the field test it stands for' },
   'SPL112': { kind: 'lint', severity: 'info', summary: 'macro expanded from an assumed definition' },
+  'SPL113': { kind: 'lint', severity: 'info', summary: "data source taken from the rule's data_category" },
+  'SPL114': { kind: 'lint', severity: 'info', summary: 'data_category names several data sources; none assumed' },
   'SPL120': { kind: 'lint', severity: 'info', summary: 'foreach expanded over the fields known statically at that point' },
   // regex
   'RX001': { kind: 'syntax', severity: 'error', summary: 'regex syntax error' },

@@ -238,7 +238,7 @@ export function timeSpan(seconds: number): string {
 export function userDomainNote(ctx: RenderContext, backend: BackendId, col: Column, e: EqLeaf): void {
   if (col.name !== 'user.name' || !e.pattern.some((s) => s.includes('\\'))) return;
   ctx.report(
-    diag('BE006', `'${e.field.name}' holds DOMAIN\\name in Splunk but ECS splits it into user.domain and user.name; a value with a backslash never equals user.name`, e.span, { backend }),
+    diag('BE006', `'${e.field.name}' holds DOMAIN\\name in Splunk but ECS splits it into user.domain and user.name; a value with a backslash never equals user.name`, e.span, { backend, direction: 'narrower' }),
   );
 }
 

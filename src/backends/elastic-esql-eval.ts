@@ -11,8 +11,10 @@
  * truncates, and `_time` is a datetime (Splunk: epoch seconds).
  */
 import type { Direction, Span } from '../diagnostics.js';
-import type { ValueExpr } from '../ir/types.js';
+import type { FieldRef, ValueExpr } from '../ir/types.js';
+import { valueFields } from '../lint/lineage.js';
 import { parseRegex, translateRegex } from '../regex/index.js';
+import { walk } from '../regex/analyze.js';
 import { esqlField, esqlString, preferRaw, type Column } from './elastic-common.js';
 
 export type VType = 'string' | 'number' | 'bool' | 'time' | 'null' | 'any';
@@ -79,17 +81,41 @@ export function strftimeToJava(fmt: string): string | null {
   return out;
 }
 
+/** PCRE's ASCII `\b`/`\B` (Java's follow Unicode letters and digits before JDK 19). */
+const WORD = '[0-9A-Z_a-z]';
+const JAVA_BOUNDARY = `(?:(?<=${WORD})(?!${WORD})|(?<!${WORD})(?=${WORD}))`;
+const JAVA_NON_BOUNDARY = `(?:(?<=${WORD})(?=${WORD})|(?<!${WORD})(?!${WORD}))`;
+
 /**
- * A Splunk (PCRE) regex handed to a Java-regex ES|QL function (`REPLACE`). Java's syntax covers the
- * Armory's constructs, but `.` and `$` treat \r, \u0085, \u2028/9 as line ends too, and Java lacks
- * some PCRE syntax; null when the pattern uses syntax Java rejects or reads differently.
+ * A Splunk (PCRE) regex for a Java-regex ES|QL function (`REPLACE`), or null when Java reads its
+ * syntax differently. Java's `.`, `^` and `$` also treat \r, U+0085 and U+2028/9 as line ends;
+ * the UNIX_LINES flag `(?d)` leaves only \n, as in PCRE (with its default newline).
+ * https://docs.oracle.com/en/java/javase/21/docs/api/java.base/java/util/regex/Pattern.html
  */
 export function javaRegex(pcre: string): string | null {
-  if (!parseRegex(pcre).ok) return null;
-  // `(?P<n>` and `\K`, recursion, branch reset and conditionals do not exist in java.util.regex;
-  // `\Q…\E` exists in both; `\h`/`\v` differ (Java 8+: \v is vertical whitespace too).
-  if (/\(\?P|\\K|\(\?R|\(\?\||\(\?\(|\\g|\(\?\d|\\[NRX]/.test(pcre)) return null;
-  return pcre;
+  const parsed = parseRegex(pcre);
+  // The parser already rejects what neither engine shares (\K, \R, \X, recursion, branch reset,
+  // conditionals). Of what it accepts, java.util.regex lacks `(?P<n>`/`(?P=n)`, `\g` references,
+  // `\N` and group names with `_`, and its (?x) also skips blanks inside classes, its (?U) is
+  // Unicode classes. `\Q…\E`, `\h`, `\v`, `\s`, `\d`, `\w` and (?i) mean what PCRE's do. Checked on
+  // the AST, whose spans say which source text made each node (so `\\R` is a literal `\` and R).
+  if (!parsed.ok) return null;
+  let javaHas = true;
+  const boundaries: { start: number; end: number; text: string }[] = [];
+  const flagsOk = (f: { on: string; off: string } | undefined): boolean => !f || /^[ims]*$/.test(f.on + f.off);
+  walk(parsed.regex.ast, (n) => {
+    const text = pcre.slice(n.start, n.end);
+    if (n.kind === 'group' && n.name !== undefined && (text.startsWith('(?P') || !/^[A-Za-z][A-Za-z0-9]*$/.test(n.name))) javaHas = false;
+    if (n.kind === 'group' && !flagsOk(n.flags)) javaHas = false;
+    if (n.kind === 'flags' && !flagsOk(n.flags)) javaHas = false;
+    if (n.kind === 'backreference' && !/^\\(\d|k<)/.test(text)) javaHas = false;
+    if (n.kind === 'any' && text === '\\N') javaHas = false;
+    if (n.kind === 'wordBoundary') boundaries.push({ start: n.start, end: n.end, text: n.negated ? JAVA_NON_BOUNDARY : JAVA_BOUNDARY });
+  });
+  if (!javaHas) return null;
+  let out = pcre;
+  for (const b of boundaries.sort((x, y) => y.start - x.start)) out = out.slice(0, b.start) + b.text + out.slice(b.end);
+  return `(?d)${out}`;
 }
 
 export class EsqlValueTranslator {
@@ -112,8 +138,13 @@ export class EsqlValueTranslator {
     throw new Unsupported(message);
   }
 
-  private lossy(span: Span, message: string, direction?: Direction): void {
-    this.issues.push({ kind: 'lossy', message, span, ...(direction ? { direction } : {}) });
+  /**
+   * A value ES|QL computes differently. Direction: `wider` where ES|QL yields a value where Splunk
+   * has none or a broader one; otherwise `narrower`, since a later test written for Splunk's value
+   * misses the row (the row set itself changes only through such tests).
+   */
+  private lossy(span: Span, message: string, direction: Direction): void {
+    this.issues.push({ kind: 'lossy', message, span, direction });
   }
 
   private expr(e: ValueExpr): VFrag {
@@ -186,7 +217,7 @@ export class EsqlValueTranslator {
     const types = new Set(parts.map((p) => (p.type === 'any' ? 'string' : p.type)).filter((t) => t !== 'null'));
     if (types.size <= 1) return parts;
     if ([...types].every((t) => t === 'number' || t === 'string')) {
-      this.lossy(span, 'numbers and strings mixed in one value become strings in ES|QL, which types every column');
+      this.lossy(span, 'numbers and strings mixed in one value become strings in ES|QL, which types every column', 'narrower');
       return parts.map((p) => this.str(p, span));
     }
     return this.fail(span, 'values of different types in one expression have no ES|QL form');
@@ -234,7 +265,7 @@ export class EsqlValueTranslator {
         // Splunk adds when both sides are numbers and concatenates two strings.
         if (args.some((x) => x.type === 'string')) {
           if (args.some((x) => x.type === 'number')) this.fail(e.span, 'a string plus a number is a type error in Splunk');
-          if (args.some((x) => x.type === 'any')) this.lossy(e.span, '`+` with a string literal concatenates; a numeric field value would make Splunk report a type error instead');
+          if (args.some((x) => x.type === 'any')) this.lossy(e.span, '`+` with a string literal concatenates; a numeric field value would make Splunk report a type error instead', 'wider');
           return frag(`CONCAT(${args.map((x) => this.str(x, e.span).text).join(', ')})`, 'string');
         }
         return this.arith('+', args, e.span);
@@ -254,7 +285,7 @@ export class EsqlValueTranslator {
 
   private arith(op: string, args: VFrag[], span: Span): VFrag {
     if (args.some((x) => x.type === 'any')) {
-      this.lossy(span, 'a field of unknown type in arithmetic is read with TO_DOUBLE; a value that is not a number is null in both, but integers come out as doubles', undefined);
+      this.lossy(span, 'a field of unknown type in arithmetic is read with TO_DOUBLE; a value that is not a number is null in both, but integers come out as doubles', 'narrower');
     }
     return frag(args.map((x) => paren(this.num(x, span))).join(` ${op} `), 'number', false);
   }
@@ -356,7 +387,7 @@ export class EsqlValueTranslator {
       case 'ltrim':
       case 'rtrim': {
         arity(1);
-        this.lossy(span, `${e.fn}() strips spaces and tabs in Splunk; ES|QL ${e.fn.toUpperCase()} strips all leading/trailing whitespace`);
+        this.lossy(span, `${e.fn}() strips spaces and tabs in Splunk; ES|QL ${e.fn.toUpperCase()} strips all leading/trailing whitespace`, 'wider');
         return frag(`${e.fn.toUpperCase()}(${asStr(arg(0)).text})`, 'string');
       }
       case 'substr': {
@@ -374,7 +405,6 @@ export class EsqlValueTranslator {
         const re = javaRegex(this.literalString(e.args[1], 'replace'));
         if (re === null) this.fail(span, 'replace(): this regex uses PCRE syntax Java regular expressions (ES|QL REPLACE) do not have');
         const repl = this.literalString(e.args[2], 'replace');
-        this.lossy(span, 'replace(): ES|QL REPLACE uses Java regular expressions, whose `.` and `$` also treat \\r, U+0085 and U+2028/9 as line ends');
         return frag(`REPLACE(${asStr(arg(0)).text}, ${preferRaw(re, esqlString)}, ${esqlString(javaReplacement(repl))})`, 'string');
       }
       case 'split': {
@@ -387,7 +417,7 @@ export class EsqlValueTranslator {
       case 'tostring': {
         arity(1);
         const x = arg(0);
-        if (x.type === 'number') this.lossy(span, 'tostring(): ES|QL prints doubles with a fraction (1.0) where Splunk prints 1');
+        if (x.type === 'number') this.lossy(span, 'tostring(): ES|QL prints doubles with a fraction (1.0) where Splunk prints 1', 'narrower');
         return x.type === 'string' || x.type === 'any' ? x : asStr(x);
       }
       case 'tonumber': {
@@ -396,6 +426,22 @@ export class EsqlValueTranslator {
           if (base?.kind !== 'literal' || base.value !== 10) this.fail(span, 'tonumber() with a base other than 10 is not translated');
         } else arity(1);
         return frag(`TO_DOUBLE(${arg(0).text})`, 'number');
+      }
+      case 'mvfilter': {
+        // ES|QL's MV_* functions have no per-value predicate
+        // (https://www.elastic.co/docs/reference/query-languages/esql/functions-operators/mv-functions),
+        // and single-value functions give null on a multivalue. CASE is Splunk's mvfilter for a
+        // field holding one value; a multivalue field gives null where Splunk keeps the passing values.
+        arity(1);
+        const refs: FieldRef[] = [];
+        valueFields(e.args[0] as ValueExpr, refs);
+        const names = [...new Set(refs.map((r) => r.name))];
+        const [only] = names;
+        if (names.length !== 1 || only === undefined) return this.fail(span, 'mvfilter() must test exactly one field');
+        const field = this.expr({ kind: 'field', name: only, span });
+        const cond = this.bool(arg(0), span);
+        this.lossy(span, `mvfilter(): ES|QL has no per-value filter; ${only} is kept when it holds one value that passes, but a multivalue ${only} becomes null where Splunk keeps the values that pass`, 'narrower');
+        return frag(`CASE(${cond.text}, ${field.text}, null)`, field.type);
       }
       case 'match': {
         arity(2);
@@ -492,14 +538,14 @@ export class EsqlValueTranslator {
       }
       case 'mvdedup': {
         arity(1);
-        this.lossy(span, 'mvdedup(): ES|QL MV_DEDUPE does not promise to keep the first-seen order');
+        this.lossy(span, 'mvdedup(): ES|QL MV_DEDUPE does not promise to keep the first-seen order', 'narrower');
         const x = arg(0);
         return frag(`MV_DEDUPE(${x.text})`, x.type);
       }
       case 'mvsort': {
         arity(1);
         const x = arg(0);
-        if (x.type === 'number') this.lossy(span, 'mvsort(): Splunk sorts numbers as strings; ES|QL MV_SORT sorts them numerically');
+        if (x.type === 'number') this.lossy(span, 'mvsort(): Splunk sorts numbers as strings; ES|QL MV_SORT sorts them numerically', 'narrower');
         return frag(`MV_SORT(${x.text})`, x.type);
       }
       case 'now':
@@ -512,7 +558,7 @@ export class EsqlValueTranslator {
         if (java === null) this.fail(span, 'strftime(): the format uses a conversion DATE_FORMAT has no letter for');
         const t = arg(0);
         const date = t.type === 'time' ? t.text : `TO_DATETIME(TO_LONG(${paren(asNum(t))} * 1000))`;
-        this.lossy(span, 'strftime(): Splunk formats in the user\'s time zone, ES|QL DATE_FORMAT in UTC');
+        this.lossy(span, 'strftime(): Splunk formats in the user\'s time zone, ES|QL DATE_FORMAT in UTC', 'narrower');
         return frag(`DATE_FORMAT(${esqlString(java)}, ${date})`, 'string');
       }
       default:

@@ -11,15 +11,17 @@
  */
 import { diag } from '../diagnostics.js';
 import { assertNever, type Aggregation, type Detection, type Expr, type FieldRef, type Stage, type ValueExpr } from '../ir/types.js';
-import { expandPatterns, mayExist } from '../lint/lineage.js';
+import { expandPatterns, mayExist, readsOf } from '../lint/lineage.js';
 import type { Profile } from '../profiles/profile.js';
 import { RenderContext, conjuncts, type Backend, type BackendOutput } from './context.js';
 import {
-  caseless, columnPattern, commentText, elasticRelaxable, lossyNotes, esqlField, esqlString, inList, luceneRegex, numericLiteral, preferRaw, profileColumn, removedByFields,
+  caseless, columnPattern, commentText, elasticRelaxable, isMapped, lossyNotes, esqlField, esqlString, inList, luceneRegex, numericLiteral, preferRaw, profileColumn, removedByFields,
   restrictingStage, timeSpan, userDomainNote, type Column, type EqLeaf, type Resolver,
 } from './elastic-common.js';
 import { EsqlValueTranslator, javaRegex, javaReplacement, type VFrag } from './elastic-esql-eval.js';
 import { relaxLeaves } from './relax.js';
+import { translateRegex } from '../regex/index.js';
+import { knownFields } from '../normalize/known-fields.js';
 import { COMPUTED_LOOKUPS } from '../runtime/stages.js';
 import { stageLabel } from './stage-label.js';
 import { compileTemplate } from './templates.js';
@@ -211,6 +213,49 @@ class EsqlCondition {
   }
 }
 
+/**
+ * Field names the stages after `index` create before any of them reads the name (eval, rex,
+ * lookup/iplocation, rename, stats, bin): names the rule derives rather than finds in the events.
+ */
+function createdAfter(stages: readonly Stage[], index: number): Set<string> {
+  const created = new Set<string>();
+  const readFirst = new Set<string>();
+  for (const st of stages.slice(index + 1)) {
+    for (const r of readsOf(st)) if (!created.has(r.field.name)) readFirst.add(r.field.name);
+    switch (st.kind) {
+      case 'eval':
+        st.assignments.forEach((a) => created.add(a.field.name));
+        break;
+      case 'rex':
+        if (st.mode === 'extract') st.groups.forEach((g) => created.add(g));
+        break;
+      case 'enrich':
+        st.outputs.forEach((o) => created.add(o.as));
+        break;
+      case 'rename':
+        st.pairs.forEach((p) => created.add(p.to.name));
+        break;
+      case 'aggregate':
+        st.aggs.forEach((a) => created.add(a.as));
+        break;
+      case 'bucket':
+        created.add(st.as);
+        break;
+      case 'join':
+        knownFields(st.subsearch.stages).forEach((n) => created.add(n));
+        break;
+      case 'project':
+      case 'filter':
+      case 'sort':
+      case 'fillnull':
+        break;
+      default:
+        assertNever(st, 'stage');
+    }
+  }
+  return new Set([...created].filter((n) => !readFirst.has(n)));
+}
+
 const AGG_FN: Readonly<Record<Aggregation['fn'], ((col: string) => string) | null>> = {
   values: (c) => `MV_SORT(VALUES(${c}))`,
   list: (c) => `MV_SORT(VALUES(${c}))`,
@@ -286,7 +331,15 @@ class EsqlPipeline {
         const evals: string[] = [];
         const keep: string[] = [];
         const overlay = new Map<string, Column | null>();
+        const later = this.closed ? new Set<string>() : createdAfter(this.ctx.detection.stages, index);
         for (const n of names) {
+          // A name the data source does not have (neither mapped nor in its catalog) that a later
+          // stage creates is absent here, as in Splunk: KEEP must not name it, since ES|QL
+          // rejects an unknown column.
+          if (later.has(n) && !this.overlay.has(n) && !isMapped(this.ctx, n) && !this.ctx.catalog().includes(n)) {
+            this.notes.push(`${n} is not kept: the data source has no such field and the rule creates it later`);
+            continue;
+          }
           const col = resolve(ref(n));
           if (!col) continue;
           // The time column keeps its ECS name (@timestamp): Elastic tools expect it there.
@@ -429,27 +482,44 @@ class EsqlPipeline {
       if (!st.global) return fail('without the g flag sed replaces only the first match; ES|QL REPLACE replaces every match');
       const re = javaRegex(st.pattern);
       if (re === null) return fail('the regex uses PCRE syntax that Java regular expressions (ES|QL REPLACE) do not have');
-      this.ctx.report(
-        diag('BE002', `\`${stageLabel(st)}\` becomes REPLACE, which uses Java regular expressions: their \`.\` and \`$\` also treat \\r, U+0085 and U+2028/9 as line ends`, st.patternSpan, { backend: 'esql' }),
-      );
       this.lines.push(`| EVAL ${esqlField(st.field.name)} = REPLACE(${src}, ${preferRaw(re, esqlString)}, ${esqlString(javaReplacement(st.replacement ?? ''))})`);
       this.overlay.set(st.field.name, { name: st.field.name });
       return;
     }
-    // GROK runs Oniguruma (Ruby syntax) with raw `(?<name>…)` captures. Ruby's (?m) is PCRE's (?s),
-    // and its ^/$ always match at line breaks, so multi-line flags are not carried over.
-    if (/\(\?[a-zA-Z]*[msx]/.test(st.pattern)) return fail('the (?m)/(?s)/(?x) flags mean different things in the Oniguruma regexes GROK runs');
-    const re = javaRegex(st.pattern);
-    if (re === null) return fail('the regex uses PCRE syntax that the Oniguruma regexes GROK runs do not have');
+    // GROK runs joni (Oniguruma, Ruby syntax) with raw `(?<name>…)` captures; the oniguruma
+    // flavour of the regex printer spells PCRE's meaning out in that syntax (see its header).
+    // https://www.elastic.co/docs/reference/query-languages/esql/commands/grok
     if (st.groups.some((g) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(g))) return fail('a group name is not a plain GROK column name');
-    const why = [
-      'GROK runs Oniguruma, whose `^`/`$` also match at line breaks and whose \\d \\w \\s may match non-ASCII characters',
-      'a row the regex does not match gets null group columns where Splunk keeps earlier values',
-      ...(st.maxMatch !== 1 ? [`GROK extracts the first match only (max_match=${st.maxMatch} collects ${st.maxMatch === 0 ? 'every match' : `up to ${st.maxMatch}`})`] : []),
-    ];
-    this.ctx.report(diag('BE002', `\`${stageLabel(st)}\` becomes GROK: ${why.join('; ')}`, st.patternSpan, { backend: 'esql', ...(st.maxMatch !== 1 ? { direction: 'narrower' as const } : {}) }));
+    const printed = translateRegex(st.pattern, 'oniguruma');
+    if (!printed.ok) return fail(`the regex does not parse: ${printed.error.message}`);
+    const [gap] = printed.result.unsupported;
+    if (gap) return fail(`the regex has no Oniguruma form for GROK: ${gap.message}`);
+    // A group column that may hold a value before this stage (one the pipeline made, or a field
+    // the data source has): where the regex does not match, GROK sets it to null while Splunk's
+    // rex leaves the earlier value.
+    const set = this.ctx.sets[index];
+    const earlier = st.groups.filter(
+      (g) => (!set || mayExist(set, g)) && (this.overlay.has(g) ? this.overlay.get(g) != null : !this.closed && (isMapped(this.ctx, g) || this.ctx.catalog().includes(g))),
+    );
+    if (earlier.length) {
+      this.ctx.report(
+        diag('BE002', `\`${stageLabel(st)}\` becomes GROK: a row the regex does not match gets null in ${earlier.join(', ')}, where Splunk keeps the earlier value`, st.patternSpan, {
+          backend: 'esql',
+          direction: 'narrower',
+        }),
+      );
+    }
+    if (st.maxMatch !== 1) {
+      const what = st.maxMatch === 0 ? 'every match' : `up to ${st.maxMatch} matches`;
+      this.ctx.report(
+        diag('BE002', `\`${stageLabel(st)}\` becomes GROK, which extracts the first match only where max_match=${st.maxMatch} collects ${what} into a multivalue field`, st.patternSpan, {
+          backend: 'esql',
+          direction: 'narrower',
+        }),
+      );
+    }
     // `%{` would start a grok pattern reference; `\{` is the same literal brace in the regex.
-    this.lines.push(`| GROK ${src} ${preferRaw(re.replace(/%\{/g, '%\\{'), esqlString)}`);
+    this.lines.push(`| GROK ${src} ${preferRaw(printed.result.pattern.replace(/%\{/g, '%\\{'), esqlString)}`);
     for (const g of st.groups) this.overlay.set(g, { name: g });
   }
 
@@ -483,8 +553,10 @@ class EsqlPipeline {
     }
     const mv = carried?.aggregated ? '; after stats the values of all the group\'s addresses are collected, where Splunk locates the multivalue field\'s first address only' : '';
     this.ctx.report(
-      diag('BE002', `\`${stageLabel(st)}\` reads ${prefix}.geo.*, which the Elastic geoip ingest processor fills when the event is indexed; Splunk looks the address up at search time in its own database, so values differ when the databases differ or the pipeline has no geoip step${mv}`, st.span, {
+      diag('BE002', `\`${stageLabel(st)}\` reads ${prefix}.geo.*, which the Elastic geoip ingest processor fills when the event is indexed; Splunk looks the address up at search time in its own database, so values differ when the databases differ or the pipeline has no geoip step (then they are null and tests on them miss)${mv}`, st.span, {
         backend: 'esql',
+        // Collected values of every address add values Splunk lacks; otherwise values differ or are missing.
+        direction: carried?.aggregated ? 'wider' : 'narrower',
       }),
     );
     if (evals.length) this.lines.push(`| EVAL ${evals.join(', ')}`);
@@ -540,7 +612,8 @@ class EsqlPipeline {
         'BE002',
         `\`${stageLabel(st)}\` becomes LOOKUP JOIN ${idx} (ES|QL 8.18+/9.x): the Splunk table must be loaded into a lookup-mode index of that name; every column of that index is added and overwrites same-named columns; several matching rows give several result rows where Splunk builds multivalue fields; Splunk's lookup options (case_sensitive_match, match_type, external or KV-store lookups) do not apply${!st.overwrite && st.outputs.some((o) => o.as === o.column) ? '; OUTPUTNEW onto the column the join writes cannot keep existing values' : ''}`,
         st.span,
-        { backend: 'esql' },
+        // The extra result rows are what the translation adds; a missing index fails the query.
+        { backend: 'esql', direction: 'wider' },
       ),
     );
   }
@@ -558,7 +631,7 @@ class EsqlPipeline {
       keys.push(`${k.as === 'ip' ? `TO_IP(${f})` : k.as === 'num' && col.type !== 'number' ? `TO_DOUBLE(${f})` : f} ${k.descending ? 'DESC' : 'ASC'} NULLS LAST`);
     }
     if (loose.length) {
-      this.ctx.report(diag('BE002', `\`${stageLabel(st)}\`: ES|QL orders by the column's type; the row order can differ for ${loose.join(', ')}`, st.span, { backend: 'esql' }));
+      this.ctx.report(diag('BE002', `\`${stageLabel(st)}\`: ES|QL orders by the column's type; the row order can differ for ${loose.join(', ')}${st.limit > 0 && st.limit < ROW_LIMIT ? `, so the first ${st.limit} rows can leave out rows Splunk keeps` : ''}`, st.span, { backend: 'esql', direction: 'narrower' }));
     }
     if (keys.length) this.lines.push(`| SORT ${keys.join(', ')}`);
     if (st.limit > 0 && st.limit < ROW_LIMIT) this.lines.push(`| LIMIT ${st.limit}`);
@@ -624,7 +697,7 @@ class EsqlPipeline {
       this.overlay.set(a.as, { name: a.as, ...(keepsType ? (col?.type ? { type: col.type } : {}) : { type: 'number' as const }) });
     }
     if (!aggs.length) return;
-    this.ctx.report(diag('BE002', `\`${stageLabel(st)}\` becomes INLINE STATS, a technical preview of ES|QL 9.2+ (older versions reject the query)`, st.span, { backend: 'esql' }));
+    this.ctx.report(diag('BE002', `\`${stageLabel(st)}\` becomes INLINE STATS, a technical preview of ES|QL 9.2+ (older versions reject the query, which then returns nothing)`, st.span, { backend: 'esql', direction: 'narrower' }));
     this.lines.push(`| INLINE STATS ${aggs.join(', ')}${by.length ? ` BY ${by.join(', ')}` : ''}`);
     if (by.length) {
       // Splunk adds nothing to an event lacking a by-field; INLINE STATS gives it the null group's value.
@@ -633,7 +706,36 @@ class EsqlPipeline {
     }
   }
 
+  /**
+   * streamstats right after a stats (only row filters and sorts between) by the same fields: every
+   * row is its own group (its by-values are unique and not null), so the running aggregate at a
+   * row is the aggregate of that row alone: dc(f) the number of distinct values of its f, count 1.
+   * Nothing else is order-free. False (and nothing written) when that does not hold.
+   */
+  private streamstatsOverSingleRows(st: Extract<Stage, { kind: 'aggregate' }>, index: number): boolean {
+    const stages = this.ctx.detection.stages;
+    let i = index - 1;
+    while (i >= 0 && (stages[i]?.kind === 'filter' || stages[i]?.kind === 'sort')) i--;
+    const prev = stages[i];
+    if (prev?.kind !== 'aggregate' || prev.mode !== 'stats') return false;
+    const names = (fs: readonly FieldRef[]): string => [...new Set(fs.map((f) => f.name))].sort().join('\u0000');
+    if (names(prev.by) !== names(st.by)) return false;
+    if (!st.aggs.every((a) => (a.fn === 'dc' && a.field !== null && a.field !== '*') || (a.fn === 'count' && a.field === null))) return false;
+    const resolve = this.resolver(index);
+    const parts = st.aggs.map((a) => {
+      const col = a.field === null ? null : resolve({ name: a.field, span: a.span });
+      // dc() of a row without the field is 0, like Splunk's dc() of no values.
+      return `${esqlField(a.as)} = ${a.fn === 'count' ? '1' : col ? `COALESCE(MV_COUNT(MV_DEDUPE(${esqlField(col.name)})), 0)` : '0'}`;
+    });
+    this.lines.push(`// ${commentText(`\`${stageLabel(st)}\`: each row is its own group after the stats by the same fields, so the running value is the row's own`)}`);
+    this.lines.push(`| EVAL ${parts.join(', ')}`);
+    for (const a of st.aggs) this.overlay.set(a.as, { name: a.as, type: 'number' });
+    return true;
+  }
+
   private aggregate(st: Extract<Stage, { kind: 'aggregate' }>, index: number, bucket: Extract<Stage, { kind: 'bucket' }> | null): void {
+    // current=f leaves the row out: its own group then has no rows to aggregate.
+    if (st.mode === 'streamstats' && st.current && this.streamstatsOverSingleRows(st, index)) return;
     if (st.mode === 'streamstats') {
       const resolve = this.resolver(index);
       const absent = st.by.find((f) => !resolve(f));
@@ -680,14 +782,15 @@ class EsqlPipeline {
     if (notNull.length) this.lines.push(`| WHERE ${notNull.join(' AND ')}`);
     const aggs: string[] = [];
     const out = new Map<string, Column | null>();
+    const explicit = new Set(st.aggs.filter((a) => a.field !== '*').map((a) => a.as));
     for (const a of st.aggs) {
-      const fn = AGG_FN[a.fn];
+      const fn = AGG_FN[a.fn] ?? timeExtreme(a);
       if (!fn) {
         this.ctx.report(diag('BE001', `${a.fn}() depends on event order and is not translated to ES|QL`, a.span, { backend: 'esql' }));
         continue;
       }
       if (a.fn === 'list') {
-        this.ctx.report(diag('BE002', 'list() keeps event order, duplicates and the first 100 values; ES|QL gives sorted distinct VALUES', a.span, { backend: 'esql' }));
+        this.ctx.report(diag('BE002', 'list() keeps event order, duplicates and the first 100 values; ES|QL gives sorted distinct VALUES, so counts and positions in the list differ', a.span, { backend: 'esql', direction: 'narrower' }));
       }
       if (a.field === null) {
         aggs.push(`${esqlField(a.as)} = COUNT(*)`);
@@ -695,7 +798,10 @@ class EsqlPipeline {
         continue;
       }
       // values(*) has no ES|QL form: one aggregation per field that can reach this stage.
-      const inputs = a.field === '*' ? this.ctx.fieldsBefore(index).filter((n) => !byNames.has(n) && n !== '_raw') : [a.field];
+      // A name another aggregation of the stage gives explicitly is that one's (STATS needs unique
+      // names; in Splunk the later, explicit one overwrites the wildcard's).
+      const inputs =
+        a.field === '*' ? this.ctx.fieldsBefore(index).filter((n) => !byNames.has(n) && n !== '_raw' && !explicit.has(a.as.replace(/\*/g, n))) : [a.field];
       for (const name of inputs) {
         const col = resolve({ name, span: a.span });
         const as = a.field === '*' ? a.as.replace(/\*/g, name) : a.as;
@@ -704,7 +810,8 @@ class EsqlPipeline {
           continue;
         }
         aggs.push(`${esqlField(as)} = ${fn(esqlField(col.name))}`);
-        out.set(as, { name: as, ...(a.fn === 'values' || a.fn === 'list' || a.fn === 'min' || a.fn === 'max' ? (col.type ? { type: col.type } : {}) : { type: 'number' }) });
+        const keepsType = a.fn === 'values' || a.fn === 'list' || a.fn === 'min' || a.fn === 'max' || a.fn === 'earliest' || a.fn === 'latest';
+        out.set(as, { name: as, ...(keepsType ? (col.type ? { type: col.type } : {}) : { type: 'number' }) });
       }
     }
     for (const f of st.by) {
@@ -725,6 +832,18 @@ class EsqlPipeline {
     this.overlay = out;
     this.closed = true;
   }
+}
+
+/**
+ * earliest(_time)/latest(_time): the time of the chronologically first/last event is the smallest/
+ * largest _time, so MIN/MAX is exact. Other fields need the value at that time, which STATS has
+ * no function for.
+ */
+function timeExtreme(a: Aggregation): ((col: string) => string) | null {
+  if (a.field !== '_time') return null;
+  if (a.fn === 'earliest') return (c) => `MIN(${c})`;
+  if (a.fn === 'latest') return (c) => `MAX(${c})`;
+  return null;
 }
 
 let template: ((view: object) => string) | null = null;

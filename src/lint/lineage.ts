@@ -68,7 +68,7 @@ function exprFields(e: Expr, out: FieldRef[]): void {
   }
 }
 
-function valueFields(e: ValueExpr, out: FieldRef[]): void {
+export function valueFields(e: ValueExpr, out: FieldRef[]): void {
   switch (e.kind) {
     case 'field':
       out.push({ name: e.name, span: e.span });
@@ -85,7 +85,7 @@ function valueFields(e: ValueExpr, out: FieldRef[]): void {
 }
 
 /** Fields a stage reads, with the role each plays (for messages). */
-function readsOf(stage: Stage): { field: FieldRef; role: string }[] {
+export function readsOf(stage: Stage): { field: FieldRef; role: string }[] {
   switch (stage.kind) {
     case 'project':
       return [];

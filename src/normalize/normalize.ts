@@ -8,7 +8,8 @@ import { assertNever, type Aggregation, type AggFunction, type DataSource, type 
 import type { MacroDef, MacroTable } from '../ir/macros.js';
 import { parseSpl } from '../spl/parse.js';
 import { macroRef } from '../spl/commands.js';
-import type { RuleSource } from '../rules/source.js';
+import { positionAt, type RuleSource } from '../rules/source.js';
+import { sourceFromCategories } from '../ir/categories.js';
 import { parseRegex } from '../regex/index.js';
 import { and, TRUE } from './build.js';
 import { normalizeSearch } from './search.js';
@@ -25,6 +26,8 @@ interface State {
   sourceId: string | null;
   /** The data source a scope macro implies when no source macro names one. */
   scopeSource: string | null;
+  /** The scope of the last scope macro (`cloud`, `endpoint`, ...), which narrows data_category. */
+  scope: string | null;
   readonly macroNames: string[];
   /** Macro expansion depth, to stop recursive definitions. */
   depth: number;
@@ -47,6 +50,7 @@ function useMacro(s: State, name: string, span: Span, leading: boolean, args: re
   s.macroNames.push(name);
   switch (def.kind) {
     case 'scope':
+      s.scope = def.scope;
       if (def.source) s.scopeSource = def.source;
       return;
     case 'source':
@@ -426,6 +430,30 @@ export interface NormalizeResult {
   readonly diagnostics: readonly Diagnostic[];
 }
 
+/**
+ * For a search that names no data source: the one source the rule file's data_category names
+ * (within the scope macro's family, if any), reported as an info so the assumption is visible.
+ */
+function sourceFromRule(rule: RuleSource, s: State): string | null {
+  const found = sourceFromCategories(rule.dataCategories, s.scope);
+  const key = /^data_category[ \t]*:/m.exec(rule.text);
+  const pos = key ? positionAt(rule.text, key.index) : null;
+  const at = pos ? { at: { line: pos.line, column: pos.column } } : {};
+  const within = s.scope ? ` of scope '${s.scope}'` : '';
+  switch (found.kind) {
+    case 'none':
+      return null;
+    case 'ambiguous':
+      s.diagnostics.push(diag('SPL114', `the search names no data source and data_category names several${within} (${found.sources.join(', ')}); none is assumed`, null, at));
+      return null;
+    case 'resolved':
+      s.diagnostics.push(diag('SPL113', `the search names no data source; data source '${found.source}' taken from data_category ${found.from.map((c) => `'${c}'`).join(', ')}`, null, at));
+      return found.source;
+    default:
+      return assertNever(found, 'category resolution');
+  }
+}
+
 /** SPL's boolean option values (`t`, `true`, `1`, `f`, `false`, `0`), or null. */
 function parseBool(v: string): boolean | null {
   if (/^(1|t|true)$/i.test(v)) return true;
@@ -440,14 +468,21 @@ function normalizeCommands(
   diagnostics: Diagnostic[],
   depth: number,
 ): { source: DataSource; filter: Expr; stages: Stage[] } {
-  const s: State = { filter: TRUE, stages: [], diagnostics, macros, sourceId: null, scopeSource: null, macroNames: [], depth };
-  for (const cmd of commands) run(cmd, s);
+  const s = runCommands(commands, macros, diagnostics, depth);
   return { source: { id: s.sourceId ?? s.scopeSource, macros: s.macroNames }, filter: s.filter, stages: s.stages };
+}
+
+function runCommands(commands: readonly Command[], macros: MacroTable, diagnostics: Diagnostic[], depth: number): State {
+  const s: State = { filter: TRUE, stages: [], diagnostics, macros, sourceId: null, scopeSource: null, scope: null, macroNames: [], depth };
+  for (const cmd of commands) run(cmd, s);
+  return s;
 }
 
 export function normalize(rule: RuleSource, commands: readonly Command[], macros: MacroTable): NormalizeResult {
   const diagnostics: Diagnostic[] = [];
-  const { source, filter, stages } = normalizeCommands(commands, macros, diagnostics, 0);
+  const s = runCommands(commands, macros, diagnostics, 0);
+  const source: DataSource = { id: s.sourceId ?? s.scopeSource ?? sourceFromRule(rule, s), macros: s.macroNames };
+  const { filter, stages } = s;
   const detection: Detection = {
     id: rule.id,
     title: rule.title,

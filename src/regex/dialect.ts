@@ -9,7 +9,7 @@ import type {
 } from './ast.js';
 import type { CodeSet } from './charset.js';
 
-export type RegexFlavour = 'pcre' | 'rust' | 'lucene' | 'js';
+export type RegexFlavour = 'pcre' | 'rust' | 'lucene' | 'js' | 'oniguruma';
 
 export interface PrintResult {
   pattern: string;
@@ -63,6 +63,8 @@ export interface Dialect {
   /** Spelling of an empty sequence (Lucene cannot have an empty alternative). */
   emptySequence: string;
   lazySuffix: string;
+  /** `x{n}?` means an optional `x{n}` (Ruby): a fixed count is printed without the lazy suffix. */
+  fixedRepeatIsGreedyOnly?: boolean;
   anchor(node: AnchorNode, ctx: PrintContext, tail: boolean): string;
   wordBoundary(node: WordBoundaryNode, ctx: PrintContext): string;
   /** Lookaround with its printed body, or undefined if unsupported. */

@@ -14,6 +14,7 @@ import { pcreDialect } from './flavours/pcre.js';
 import { rustDialect } from './flavours/rust.js';
 import { luceneDialect } from './flavours/lucene.js';
 import { jsDialect } from './flavours/js.js';
+import { onigurumaDialect } from './flavours/oniguruma.js';
 import { parseRegex } from './parse.js';
 import type { RegexError } from './ast.js';
 
@@ -24,6 +25,7 @@ const DIALECTS: Record<RegexFlavour, Dialect> = {
   rust: rustDialect,
   lucene: luceneDialect,
   js: jsDialect,
+  oniguruma: onigurumaDialect,
 };
 
 /**
@@ -120,7 +122,9 @@ class Printer {
       : max === null ? `{${min},}`
       : `{${min},${max}}`;
     let suffix = '';
-    if (node.mode === 'lazy') suffix = this.d.lazySuffix; // a lazy quantifier never changes the verdict
+    // A lazy quantifier never changes the verdict (only what a group captures), and a lazy fixed
+    // count matches what the greedy one does.
+    if (node.mode === 'lazy' && !(max === min && this.d.fixedRepeatIsGreedyOnly)) suffix = this.d.lazySuffix;
     if (node.mode === 'possessive') this.unsupported(node, 'possessive quantifier');
     return `${this.print(node.body, tail && max === 1)}${op}${suffix}`;
   }

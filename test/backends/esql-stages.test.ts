@@ -42,13 +42,20 @@ describe('esql: eval expressions (Splunk semantics)', () => {
   });
 
   it.each([
-    ['eval x=mvfilter(match(process, "a"))', 'BE001'],
+    ['eval x=mvfilter(match(process, "a") OR match(user, "b"))', 'BE001'],
     ['eval x=relative_time(now(), "-1d")', 'BE001'],
     ['eval x=substr(process, 0, 5)', 'BE001'],
   ])('%s is unsupported, located', (spl, code) => {
     const out = esql(`| ${spl}`);
     expect(out.codes).toContain(code);
     expect(out.text).toContain('// note: not expressed: eval x');
+  });
+
+  it('mvfilter: CASE over the one field it tests (narrower: a multivalue field becomes null)', () => {
+    const out = esql('| eval x=mvfilter(match(process, "a"))');
+    expect(out.text).toContain('| EVAL x = CASE(process.command_line RLIKE ".*a.*", process.command_line, null)\n');
+    expect(out.codes).toEqual(['BE002']);
+    expect(out.directions).toEqual(['narrower']);
   });
 
   it('strftime formats and sed replacements convert to Java', () => {
@@ -97,15 +104,60 @@ describe('esql: stages', () => {
     expect(esql('| table user, process_id | fillnull value=0').text).toContain('| EVAL user = COALESCE(user, "0"), process_id = COALESCE(process_id, 0)');
   });
 
-  it('rex: GROK with the named groups (lossy), sed: REPLACE (lossy), _raw: event.original', () => {
+  it('rex: GROK in Oniguruma syntax with PCRE meaning, sed: REPLACE (lossy), _raw: event.original', () => {
+    // \w is ASCII in PCRE but Unicode-aware in joni over UTF-8: spelled as an ASCII class. flag is
+    // no field of Sysmon, so a non-matching row has nothing to keep: exact.
     const grok = esql('| rex field=process "(?<flag>-\\w+)" | table flag');
-    expect(grok.text).toContain('| GROK process.command_line """(?<flag>-\\w+)"""');
-    expect(grok.text).toContain('| KEEP flag');
-    expect(grok.codes).toContain('BE002');
+    expect(grok.text).toContain('| GROK process.command_line "(?<flag>-[0-9A-Z_a-z]+)"\n| KEEP flag\n');
+    expect(grok.codes).toEqual([]);
+    // process_name is a Sysmon field: where the regex misses, GROK nulls it, Splunk keeps it.
+    const over = esql('| rex field=process "(?<process_name>\\S+)"');
+    expect(over.text).toContain('| GROK process.command_line """(?<process_name>[^\\t\\n\\x{0B}\\f\\r ]+)"""');
+    expect(over.codes).toEqual(['BE002']);
+    expect(over.directions).toEqual(['narrower']);
+    // max_match=0 collects every match; GROK takes the first.
+    const all = esql('| rex field=process max_match=0 "(?<flag>-[a-z]+)"');
+    expect(all.codes).toEqual(['BE002']);
+    expect(all.directions).toEqual(['narrower']);
+    // Anchors: PCRE's ^ and $ are Ruby's \A and \Z; (?i) becomes explicit ASCII sets.
+    expect(esql('| rex field=process "(?i)^(?<x>ab)$"').text).toContain('| GROK process.command_line """\\A(?<x>[Aa][Bb])\\Z"""');
+    // `\\R` is an escaped backslash and an R, not PCRE's \R newline escape.
+    // (SPL unescapes `\\\\` to `\\`, so the regex is `Run\\Run`.)
+    expect(esql('| rex field=process "(?<k>Run\\\\\\\\Run)"').text).toContain('| GROK process.command_line """(?<k>Run\\\\Run)"""');
+    // A numbered backreference cannot work: with named groups Ruby's plain groups do not capture.
+    expect(esql('| rex field=process "(?<x>(a)\\1)"').codes).toContain('BE001');
     const sed = esql('| rex field=process mode=sed "s/\\s+/ /g"');
-    expect(sed.text).toContain('| EVAL process = REPLACE(process.command_line, """\\s+""", " ")');
+    // (?d): Java's UNIX_LINES, so only \n ends a line for `.`, `^` and `$`, as in PCRE. Exact.
+    expect(sed.text).toContain('| EVAL process = REPLACE(process.command_line, """(?d)\\s+""", " ")');
+    expect(sed.codes).toEqual([]);
+    // Java's \b follows Unicode letters before JDK 19: PCRE's ASCII boundary is spelled out.
+    expect(esql('| rex field=process mode=sed "s/\\bx//g"').text).toContain(
+      '| EVAL process = REPLACE(process.command_line, "(?d)(?:(?<=[0-9A-Z_a-z])(?![0-9A-Z_a-z])|(?<![0-9A-Z_a-z])(?=[0-9A-Z_a-z]))x", "")',
+    );
+    // Java group names have no `_`; (?x) and (?U) mean other things in Java.
+    expect(esql('| rex field=process mode=sed "s/(?x) a b/c/g"').codes).toContain('BE001');
     expect(esql('| rex field=process mode=sed "s/a/b/"').codes).toContain('BE001');
     expect(esql('| rex "(?<x>\\d+)"').text).toContain('| GROK event.original');
+  });
+
+  it('stats earliest(_time)/latest(_time): the smallest/largest time (MIN/MAX); other fields stay BE001', () => {
+    const out = esql('| stats earliest(_time) as t0, latest(_time) as t1 by host');
+    expect(out.text).toContain('| STATS t0 = MIN(@timestamp), t1 = MAX(@timestamp) BY host = host.name\n');
+    expect(out.codes).toEqual([]);
+    expect(esql('| stats earliest(user) as u by host').codes).toContain('BE001');
+    // An explicit aggregation wins over the wildcard's column of the same name (no duplicate).
+    const both = esql('| table _time, host, user | stats values(*) as *, earliest(_time) as _time by host');
+    expect(both.text).toContain('| STATS user = MV_SORT(VALUES(user)), _time = MIN(@timestamp) BY host\n');
+  });
+
+  it('table: a name the source lacks and the rule creates later is not in KEEP (ES|QL rejects unknown columns)', () => {
+    const later = esql('| table host, src_ip, src_dns | lookup dnslookup clientip as src_ip OUTPUT clienthost as src_dns');
+    expect(later.text).toContain('| EVAL host = host.name, src_ip = source.ip\n| KEEP host, src_ip\n');
+    expect(later.text).toContain('// note: src_dns is not kept: the data source has no such field and the rule creates it later');
+    // Read before it is made (coalesce): the rule expects it may exist, so it stays (kept as is, BE003).
+    const read = esql('| table host, src_dns | eval src_dns=coalesce(src_dns, "x")');
+    expect(read.text).toContain('| KEEP host, src_dns\n');
+    expect(read.codes).toContain('BE003');
   });
 
   it('iplocation reads the ECS geo fields beside the address, also after stats', () => {
@@ -122,16 +174,28 @@ describe('esql: stages', () => {
     const out = esql('| lookup assets ip as src_ip OUTPUT owner as asset_owner');
     expect(out.text).toContain('| EVAL ip = source.ip\n| LOOKUP JOIN assets ON ip\n| EVAL asset_owner = owner\n');
     expect(out.codes).toContain('BE002');
+    // Several matching rows give several result rows where Splunk builds one multivalue row.
+    expect(out.directions[out.codes.indexOf('BE002')]).toBe('wider');
   });
 
   it('eventstats: INLINE STATS, by-key nulls kept out; streamstats: BE001', () => {
     const out = esql('| eventstats dc(process) as n by host | where n > 3');
     expect(out.text).toContain('| INLINE STATS n = COUNT_DISTINCT(process.command_line) BY host.name\n| EVAL n = CASE(host.name IS NULL, null, n)\n| WHERE n > 3');
+    // A technical preview: older versions reject the query, which then finds nothing.
+    expect(out.directions).toEqual(['narrower']);
     expect(esql('| streamstats count by host').codes).toContain('BE001');
     expect(esql('| streamstats window=2 current=f count by host').codes).toContain('BE001');
     // A by-field removed earlier: no row has a group, so nothing is added and nothing is lost.
     const none = esql('| table _time, host | streamstats window=2 count as n by user');
     expect(none.codes).not.toContain('BE001');
     expect(none.text).toContain('// note: streamstats window=2 count() as n by user: by-field user does not exist here, so nothing is added');
+    // After a stats by the same fields every row is its own group: the running value is the row's.
+    const single = esql('| table _time, host, process | stats values(process) as process by host | streamstats dc(process) as n, count by host');
+    expect(single.text).toContain('BY host\n// `streamstats dc(process) as n, count() as count by host`: each row is its own group after the stats by the same fields, so the running value is the row\'s own\n| EVAL n = COALESCE(MV_COUNT(MV_DEDUPE(process)), 0), count = 1\n');
+    expect(single.codes).toEqual([]);
+    // Grouped differently from the stats, or other functions: running values, BE001.
+    expect(esql('| stats values(process) as process by host, user | streamstats dc(process) as n by host').codes).toContain('BE001');
+    expect(esql('| stats values(process) as process by host | streamstats dc(process) as n by host, user').codes).toContain('BE001');
+    expect(esql('| stats values(process_id) as p by host | streamstats max(p) as n by host').codes).toContain('BE001');
   });
 });

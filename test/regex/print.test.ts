@@ -66,6 +66,23 @@ const TABLES: Record<RegexFlavour, Row[]> = {
     ['(?<=a)b(?!c)', '(?<=a)b(?!c)', false],
     ['a/b', 'a\\/b', false],
   ],
+  // Ruby syntax as Elasticsearch's joni runs GROK: PCRE's ASCII meaning spelled out.
+  oniguruma: [
+    ['(?i)abc', '[Aa][Bb][Cc]', false],
+    ['\\d\\w\\s', '[0-9][0-9A-Z_a-z][\\t\\n\\x{0B}\\f\\r ]', false],
+    ['^a|b$', '\\Aa|b\\Z', false],
+    ['a\\z', 'a\\z', false],
+    ['(?s)a.b', 'a(?m:.)b', false],
+    ['(?m)^a$', '(?:\\A|(?<=\\n)(?=(?m:.)))a(?=\\n|\\z)', false],
+    ['\\bx', '(?:(?<=[0-9A-Z_a-z])(?![0-9A-Z_a-z])|(?<![0-9A-Z_a-z])(?=[0-9A-Z_a-z]))x', false],
+    ['(?<n>a)\\k<n>', '(?<n>a)\\k<n>', false],
+    ['(?P<n>a)', '(?<n>a)', false],
+    ['a{2}?b{2,}?', 'a{2}b{2,}?', false],
+    ['[a&&b]', '[\\&ab]', false],
+    ['\\Q{,3}\\E', '\\{,3\\}', false],
+    ['\\x80', '\\x{80}', false],
+    ['\\\\R', '\\\\R', false],
+  ],
   lucene: [
     ['abc', '.*abc.*', false],
     ['(?i)abc', '.*[Aa][Bb][Cc].*', false],
@@ -110,6 +127,7 @@ describe('unsupported constructs are reported with spans', () => {
     ['a\\z', 'pcre', '\\z is not supported by the pcre flavour', 1, 3],
     ['(?m)^a', 'rust', 'multiline (?m) ^ is not supported by the rust flavour', 4, 5],
     ['\\Ba', 'rust', '\\B is not supported by the rust flavour', 0, 2],
+    ['(?<n>(a)\\1)', 'oniguruma', 'backreference is not supported by the oniguruma flavour', 8, 10],
   ];
   it.each(cases)('%s (%s)', (source, flavour, message, start, end) => {
     const t = translateRegex(source, flavour);
