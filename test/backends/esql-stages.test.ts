@@ -195,7 +195,7 @@ describe('esql: stages', () => {
     expect(single.codes).toEqual([]);
     // Grouped differently from the stats, or other functions: running values, BE001.
     expect(esql('| stats values(process) as process by host, user | streamstats dc(process) as n by host').codes).toContain('BE001');
-    expect(esql('| stats values(process) as process by host | streamstats dc(process) as n by host, user').codes).toContain('BE001');
+    expect(esql('| stats values(process) as process, values(user) as user by host | streamstats dc(process) as n by host, user').codes).toContain('BE001');
     expect(esql('| stats values(process_id) as p by host | streamstats max(p) as n by host').codes).toContain('BE001');
   });
 });
