@@ -1,7 +1,9 @@
 /**
- * Sigma backend: the filter as search identifiers plus a condition; stages Sigma detection rules
- * cannot carry (aggregation, binning) are reported as lossy (wider: Sigma matches the events that
- * would have fed them). Values use Sigma's escaping: `\`, `*`, `?` escaped, wildcards raw.
+ * Sigma backend: the filter as search identifiers plus a condition. A `stats count|dc ... | where`
+ * threshold becomes a correlation rule after the detection rule, in the same multi-document file
+ * (sigma-correlation.ts); other stages Sigma cannot carry are reported as lossy (wider: Sigma
+ * matches the events that would have fed them). Values use Sigma's escaping: `\`, `*`, `?`
+ * escaped, wildcards raw.
  */
 import { createHash } from 'node:crypto';
 import { diag } from '../diagnostics.js';
@@ -10,6 +12,7 @@ import type { Profile } from '../profiles/profile.js';
 import { translateRegex } from '../regex/index.js';
 import { RenderContext, type Backend, type BackendOutput } from './context.js';
 import { basenameRegex } from './basename-regex.js';
+import { planCorrelation } from './sigma-correlation.js';
 import { compileTemplate } from './templates.js';
 import { stageLabel } from './stage-label.js';
 
@@ -165,24 +168,33 @@ function render(detection: Detection, profile: Profile): BackendOutput {
   const r = new SigmaRenderer(ctx);
   const condition = r.condition(ctx.filter);
   const notes: string[] = [];
-  detection.stages.forEach((st: Stage) => {
-    ctx.report(
-      diag('BE002', `\`${stageLabel(st)}\` has no Sigma detection-rule equivalent; the rule matches the events that feed it`, st.span, { backend: 'sigma', direction: 'wider' }),
-    );
-    notes.push(`not expressed: ${stageLabel(st)}`);
-  });
+  const plan = planCorrelation(ctx);
+  if (plan) {
+    for (const d of plan.diagnostics) ctx.report(d);
+    notes.push(...plan.notes);
+  } else {
+    detection.stages.forEach((st: Stage) => {
+      ctx.report(
+        diag('BE002', `\`${stageLabel(st)}\` has no Sigma detection-rule equivalent; the rule matches the events that feed it`, st.span, { backend: 'sigma', direction: 'wider' }),
+      );
+      notes.push(`not expressed: ${stageLabel(st)}`);
+    });
+  }
   for (const d of ctx.diagnostics) {
     const text = `lossy${d.direction ? ` (${d.direction})` : ''}: ${d.message}`;
     if (d.code === 'BE006' && !notes.includes(text)) notes.push(text);
   }
   // `fields` lists the columns the rule's last stage shows; without a projection or aggregation
-  // Splunk shows the whole event, and Sigma's default (no `fields`) says the same.
-  const projects = detection.stages.some((s) => s.kind === 'project' || s.kind === 'aggregate');
+  // Splunk shows the whole event, and Sigma's default (no `fields`) says the same. Under a
+  // correlation the base rule is not converted on its own (`generate` is false), so it has none.
+  const projects = !plan && detection.stages.some((s) => s.kind === 'project' || s.kind === 'aggregate');
   const finalFields = projects ? ctx.fieldsBefore(detection.stages.length) : [];
   const fields = [...new Set(finalFields.filter((f) => f !== '_time').map((f) => ctx.field(f, null).name))];
   template ??= compileTemplate('sigma', 'rule', { yaml: yamlScalar, comment: (v) => String(v).replace(/[\r\n]+/g, ' ') });
   const text = template({
     title: detection.title,
+    // Two documents of one file need distinct titles (pySigma's duplicate_title check).
+    baseTitle: `${detection.title} (events)`,
     uuid: ruleUuid(detection.id),
     description: detection.description,
     references: detection.references,
@@ -194,6 +206,14 @@ function render(detection: Detection, profile: Profile): BackendOutput {
     notes,
     sourceId: detection.id,
     spl: detection.spl,
+    correlation: plan && {
+      uuid: ruleUuid(`${detection.id}#correlation`),
+      type: plan.type,
+      groupBy: plan.groupBy,
+      timespan: plan.timespan,
+      field: plan.field,
+      condition: plan.condition,
+    },
   });
   return { text, diagnostics: ctx.diagnostics };
 }
