@@ -6,7 +6,7 @@
  * escaped, wildcards raw.
  */
 import { createHash } from 'node:crypto';
-import { diag } from '../diagnostics.js';
+import { diag, type Span } from '../diagnostics.js';
 import { assertNever, type Detection, type Expr, type Stage } from '../ir/types.js';
 import type { Profile } from '../profiles/profile.js';
 import { translateRegex } from '../regex/index.js';
@@ -16,13 +16,31 @@ import { planCorrelation } from './sigma-correlation.js';
 import { compileTemplate } from './templates.js';
 import { stageLabel } from './stage-label.js';
 
-/** YAML scalar: single-quoted unless it holds control characters (then JSON = YAML double-quoted). */
+/**
+ * Characters a YAML reader may take for a line break or strip: C0/C1 controls, DEL, U+2028/2029
+ * (line breaks in YAML 1.1, which PyYAML and so pySigma read) and the BOM. Inside single quotes
+ * they would be folded or rejected, so a scalar holding one is double-quoted with `\u` escapes.
+ */
+// eslint-disable-next-line no-control-regex
+const YAML_UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\ufeff]/;
+
+/** YAML scalar: single-quoted, or double-quoted with escapes when it holds YAML_UNSAFE characters. */
 export function yamlScalar(v: unknown): string {
   if (typeof v === 'number') return String(v);
   const s = String(v);
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f\u2028\u2029\ufeff]/.test(s)) return JSON.stringify(s);
-  return `'${s.replace(/'/g, "''")}'`;
+  if (!YAML_UNSAFE.test(s)) return `'${s.replace(/'/g, "''")}'`;
+  let out = '"';
+  for (const c of s) {
+    if (c === '\\' || c === '"') out += `\\${c}`;
+    else if (YAML_UNSAFE.test(c)) out += `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+    else out += c;
+  }
+  return `${out}"`;
+}
+
+/** Text for a `#` comment: YAML_UNSAFE runs (line breaks to some readers) become one space. */
+export function yamlComment(v: unknown): string {
+  return String(v).replace(new RegExp(`${YAML_UNSAFE.source}+`, 'g'), ' ');
 }
 
 /** Sigma string escaping for literal text: `\` `*` `?` each get a backslash. */
@@ -38,6 +56,8 @@ interface Selection {
   name: string;
   items?: { key: string; value: string }[];
   keywords?: string[];
+  /** An empty keyword list (what an inexpressible leaf leaves behind), written `[]` to stay a list. */
+  empty?: boolean;
 }
 
 class SigmaRenderer {
@@ -45,14 +65,15 @@ class SigmaRenderer {
 
   constructor(private readonly ctx: RenderContext) {}
 
-  private add(sel: Omit<Selection, 'name'>): string {
+  private add(sel: Omit<Selection, 'name' | 'empty'>): string {
     const name = `selection_${this.selections.length + 1}`;
-    this.selections.push({ name, ...sel });
+    this.selections.push({ name, ...sel, empty: sel.keywords?.length === 0 });
     return name;
   }
 
   /** Condition text for an expression; leaves become search identifiers. */
   condition(e: Expr, top = true): string {
+    if ('field' in e && this.unspellable(e.field.name, e.field.span)) return this.add({ keywords: [] });
     switch (e.kind) {
       case 'and':
         if (e.args.length === 0) return this.add({ keywords: ['*'] }); // matches every event
@@ -93,6 +114,17 @@ class SigmaRenderer {
       default:
         return assertNever(e, 'expression');
     }
+  }
+
+  /**
+   * A Sigma key is `field|modifier|...` with no escape for `|`, so a field whose target name holds
+   * one cannot be written (reported, located, instead of a key Sigma would read as modifiers).
+   */
+  private unspellable(cim: string, span: Span): boolean {
+    const { name } = this.ctx.field(cim, span);
+    if (!name.includes('|')) return false;
+    this.ctx.report(diag('BE005', `field name '${name}' contains '|', which Sigma reads as a modifier separator and cannot escape`, span, { backend: 'sigma' }));
+    return true;
   }
 
   private group(parts: string[], op: 'and' | 'or', top: boolean): string {
@@ -190,7 +222,7 @@ function render(detection: Detection, profile: Profile): BackendOutput {
   const projects = !plan && detection.stages.some((s) => s.kind === 'project' || s.kind === 'aggregate');
   const finalFields = projects ? ctx.fieldsBefore(detection.stages.length) : [];
   const fields = [...new Set(finalFields.filter((f) => f !== '_time').map((f) => ctx.field(f, null).name))];
-  template ??= compileTemplate('sigma', 'rule', { yaml: yamlScalar, comment: (v) => String(v).replace(/[\r\n]+/g, ' ') });
+  template ??= compileTemplate('sigma', 'rule', { yaml: yamlScalar, comment: yamlComment });
   const text = template({
     title: detection.title,
     // Two documents of one file need distinct titles (pySigma's duplicate_title check).

@@ -1,29 +1,10 @@
-import { readFileSync } from 'node:fs';
 import * as yaml from 'js-yaml';
-import Ajv2020Module from 'ajv/dist/2020.js';
-import addFormatsModule from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { buildOutputs, findRuleFiles } from '../../src/build.js';
 import { renderBackend } from '../../src/pipeline.js';
 import { splRule } from '../support/rules.js';
+import { sigmaSchemaErrors } from '../support/sigma.js';
 import type { Diagnostic } from '../../src/diagnostics.js';
-
-// Both packages are CommonJS with `exports.default` (see shared/notes/target-sigma.md §1).
-const Ajv2020 = (Ajv2020Module as unknown as { default: typeof Ajv2020Module }).default;
-const addFormats = (addFormatsModule as unknown as { default: typeof addFormatsModule }).default;
-const ajv = new Ajv2020({ strict: false, allErrors: true });
-addFormats(ajv);
-const SCHEMA_DIR = '../shared/schemas/sigma';
-const validateRule = ajv.compile(JSON.parse(readFileSync(`${SCHEMA_DIR}/sigma-detection-rule-schema.json`, 'utf8')) as object);
-const validateCorrelation = ajv.compile(JSON.parse(readFileSync(`${SCHEMA_DIR}/sigma-correlation-rules-schema.json`, 'utf8')) as object);
-
-/** Schema errors of every document of a (multi-document) Sigma file, each against its own schema. */
-export function sigmaSchemaErrors(text: string): unknown[] {
-  return yaml.loadAll(text).flatMap((doc) => {
-    const validate = doc !== null && typeof doc === 'object' && 'correlation' in doc ? validateCorrelation : validateRule;
-    return validate(doc) ? [] : (validate.errors ?? [{ message: 'invalid' }]);
-  });
-}
 
 function sigmaOf(spl: string): { text: string | null; doc: Record<string, unknown>; docs: Record<string, unknown>[]; diagnostics: readonly Diagnostic[] } {
   const r = splRule(spl);
