@@ -1,12 +1,15 @@
 /**
  * Sigma correlation rules for the threshold idiom
- *   <filter> | [table|fields ...] | [bin span=X] | stats count [as c] [dc(f) as d] ... by g1, ...
- *            | where c > N [AND c <= M] | [table|fields|sort ...]
- * The base detection rule is the filter; the correlation (`event_count` for `count`,
- * `value_count` for `dc(f)`) counts its events per group-by and window and applies the threshold.
- * A plan accounts for every stage (column stages before stats change nothing stats reads, which is
- * checked; a `bin` without `by _time` changes nothing stats outputs; the rest is reported here).
- * Any other pipeline gets no plan, and the caller reports its stages as before.
+ *   <filter> | [table|fields|where ...] | [bin span=X] | [stats values(*) as * by G1]
+ *            | stats|eventstats count [as c] [dc(f) as d] ... by G2 | where c > N [AND c <= M]
+ *            | [table|fields|sort ...]
+ * The base detection rule is the filter (with the `where`s before any aggregation folded in); the
+ * correlation (`event_count` for `count`, `value_count` for `dc(f)`) counts its events per
+ * group-by and window and applies the threshold. After `stats values(*) as * by G1` only `dc`
+ * carries over, and only when G2 is part of G1 (the union of each row's distinct values is then
+ * the group's). A plan accounts for every stage: column stages change nothing stats reads (which
+ * is checked), a `bin` without `by _time` changes nothing stats outputs, and the rest is reported
+ * here. Any other pipeline gets no plan, and the caller reports its stages as before.
  *
  * Windows (see the correlation specification, "Compatibility" and "Time Selection"): a `timespan`
  * is a window length; the specification treats fixed boundaries as a backend restriction, so a
@@ -15,7 +18,7 @@
  * each is reported with its direction.
  */
 import { diag, type Diagnostic, type Direction, type Span } from '../diagnostics.js';
-import type { Aggregation, Expr, Stage } from '../ir/types.js';
+import { assertNever, type Aggregation, type Expr, type Stage } from '../ir/types.js';
 import { mayExist } from '../lint/lineage.js';
 import type { RenderContext } from './context.js';
 
@@ -31,6 +34,8 @@ export interface CorrelationPlan {
   readonly field: string | null;
   /** Conjunction of bounds on the count, in a fixed key order. */
   readonly condition: readonly { readonly op: ThresholdOp; readonly value: number }[];
+  /** Event filters from stages before the aggregation, to AND into the base rule's detection. */
+  readonly filters: readonly Expr[];
   readonly diagnostics: readonly Diagnostic[];
   /** One line each, for the comment block of the output. */
   readonly notes: readonly string[];
@@ -100,25 +105,71 @@ function monotoneUp(bounds: readonly { op: ThresholdOp }[]): boolean {
   return bounds.every((b) => b.op === 'gt' || b.op === 'gte');
 }
 
+/** `stats values(*) as * by ...`: one row per group holding every distinct value of every field. */
+function isCollapse(st: Stage): st is Extract<Stage, { kind: 'aggregate' }> {
+  return st.kind === 'aggregate' && st.mode === 'stats' && st.aggs.length > 0 && st.aggs.every((a) => a.fn === 'values' && a.field === '*' && a.as === '*');
+}
+
+/** Fields an expression reads, or null when it holds an eval condition Sigma has no spelling for. */
+function plainFields(e: Expr): string[] | null {
+  switch (e.kind) {
+    case 'and':
+    case 'or': {
+      const parts = e.args.map(plainFields);
+      return parts.every((p) => p !== null) ? parts.flat() : null;
+    }
+    case 'not':
+      return plainFields(e.arg);
+    case 'eq':
+    case 'regex':
+    case 'cmp':
+    case 'exists':
+    case 'cidr':
+      return [e.field.name];
+    case 'term': // a raw-event search after a pipe reads the row, not the event text
+    case 'cond':
+      return null;
+    default:
+      return assertNever(e, 'expression');
+  }
+}
+
 export function planCorrelation(ctx: RenderContext): CorrelationPlan | null {
   const stages = ctx.detection.stages;
-  const aggIndex = stages.findIndex((s) => s.kind === 'aggregate');
-  const agg = stages[aggIndex];
-  const where = stages[aggIndex + 1];
-  if (!agg || agg.kind !== 'aggregate' || agg.mode !== 'stats' || !where || where.kind !== 'filter') return null;
-
-  // Before stats: column selection and at most one `bin` of _time onto itself.
+  // Walk to the measuring stage: columns, one `bin` of _time, event filters (folded into the base
+  // rule), and at most one `stats values(*) as *` that collapses events into rows per group.
   let bucket: Extract<Stage, { kind: 'bucket' }> | null = null;
-  for (const st of stages.slice(0, aggIndex)) {
-    if (st.kind === 'bucket' && st.field.name === '_time' && st.as === '_time' && bucket === null) bucket = st;
-    else if (!rowShapeOnly(st)) return null;
+  let collapse: Extract<Stage, { kind: 'aggregate' }> | null = null;
+  const filters: Expr[] = [];
+  let k = 0;
+  for (; k < stages.length; k++) {
+    const st = stages[k] as Stage;
+    const set = ctx.sets[k];
+    if (rowShapeOnly(st)) continue;
+    if (st.kind === 'bucket' && st.field.name === '_time' && st.as === '_time' && !bucket && !collapse) bucket = st;
+    else if (st.kind === 'filter' && !collapse) {
+      // A filter on events before any aggregation is part of the base rule, if every field it reads
+      // is still there (a removed field would be absent in Splunk but present on the raw event).
+      const read = plainFields(st.expr);
+      if (!read || !set || read.some((n) => !mayExist(set, n))) return null;
+      filters.push(st.expr);
+    } else if (isCollapse(st) && !collapse) collapse = st;
+    else break;
   }
-  if (!stages.slice(aggIndex + 2).every(rowShapeOnly)) return null;
+  const agg = stages[k];
+  const where = stages[k + 1];
+  if (!agg || agg.kind !== 'aggregate' || agg.mode === 'streamstats' || !where || where.kind !== 'filter') return null;
+  if (!stages.slice(k + 2).every(rowShapeOnly)) return null;
 
-  // Measures: count of events, or distinct count of one concrete field.
-  const measures = agg.aggs.filter((a) => (a.fn === 'count' && a.field === null) || (a.fn === 'dc' && a.field !== null && !a.field.includes('*')));
+  // Measures: count of events, or distinct count of one concrete field. After a collapse only a
+  // distinct count carries over (the union of each row's distinct values is the group's), and only
+  // when the measuring groups are unions of collapsed groups.
+  const measures = agg.aggs.filter((a) => (a.fn === 'count' && a.field === null && !collapse) || (a.fn === 'dc' && a.field !== null && !a.field.includes('*')));
   const t = thresholds(where.expr, measures);
   if (!t) return null;
+  const collapsedBy = collapse?.by.map((f) => f.name) ?? [];
+  if (collapse && !agg.by.every((f) => collapsedBy.includes(f.name))) return null;
+  const aggIndex = k;
 
   // Every field stats reads must still exist there (else Splunk forms no groups) and map to a plain
   // Sigma field: a derived one (a base name cut from a path) would group or count differently.
@@ -153,11 +204,26 @@ export function planCorrelation(ctx: RenderContext): CorrelationPlan | null {
   } else {
     seconds = ASSUMED_SEARCH_RANGE_SECONDS;
     const span = sigmaTimespan(seconds);
+    // A longer range gives larger counts: that helps lower bounds and hurts upper ones.
+    const effect = up
+      ? `wider if the scheduled search covers at most ${span}, narrower if it covers more`
+      : t.bounds.every((b) => b.op === 'lt' || b.op === 'lte')
+        ? `narrower if the scheduled search covers at most ${span}, wider if it covers more`
+        : 'either way, depending on how much the scheduled search covers';
     lossy(
-      `without \`bin\`, Splunk counts over the whole search time range, which the rule does not state; timespan ${span} is assumed (wider if the scheduled search covers at most ${span}, narrower if it covers more)`,
+      `without \`bin\`, Splunk counts over the whole search time range, which the rule does not state; timespan ${span} is assumed (${effect})`,
       agg.span,
       undefined,
     );
+  }
+  // _time is on every event, so grouping by it drops nothing.
+  const dropped = collapsedBy.filter((n) => n !== '_time' && !agg.by.some((f) => f.name === n));
+  if (collapse && dropped.length > 0) {
+    lossy(`the first \`stats\` also drops events without ${dropped.join(', ')}; the correlation counts them${unlessUp}`, collapse.span, up ? 'wider' : undefined);
+  }
+  if (agg.mode === 'eventstats') {
+    // Same groups fire; Splunk returns every row of a firing group rather than one row per group.
+    lossy('`eventstats` keeps every row of a group that passes the threshold; the correlation reports one result per group', agg.span, undefined);
   }
   const extra = agg.aggs.filter((a) => a !== t.agg);
   if (extra.length > 0 || stages.slice(aggIndex + 2).length > 0) {
@@ -173,6 +239,7 @@ export function planCorrelation(ctx: RenderContext): CorrelationPlan | null {
     timespan: sigmaTimespan(seconds),
     field: t.agg.field ? (mapped[mapped.length - 1]?.name ?? null) : null,
     condition: t.bounds,
+    filters,
     diagnostics,
     notes,
   };

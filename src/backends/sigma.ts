@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { diag, type Span } from '../diagnostics.js';
 import { assertNever, type Detection, type Expr, type Stage } from '../ir/types.js';
 import type { Profile } from '../profiles/profile.js';
+import { and } from '../normalize/build.js';
 import { translateRegex } from '../regex/index.js';
 import { RenderContext, type Backend, type BackendOutput } from './context.js';
 import { basenameRegex } from './basename-regex.js';
@@ -198,9 +199,9 @@ function render(detection: Detection, profile: Profile): BackendOutput {
     return { text: null, diagnostics: ctx.diagnostics.length ? ctx.diagnostics : [diag('BE004', `profile '${profile.name}' gives no logsource`, null, { backend: 'sigma' })] };
   }
   const r = new SigmaRenderer(ctx);
-  const condition = r.condition(ctx.filter);
-  const notes: string[] = [];
   const plan = planCorrelation(ctx);
+  const condition = r.condition(plan && plan.filters.length > 0 ? and([ctx.filter, ...plan.filters]) : ctx.filter);
+  const notes: string[] = [];
   if (plan) {
     for (const d of plan.diagnostics) ctx.report(d);
     notes.push(...plan.notes);

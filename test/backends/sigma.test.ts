@@ -83,7 +83,10 @@ describe('sigma backend', () => {
       expect(corr).toMatchObject({ timespan: '1d', condition: { gt: 10, lt: 1000 } });
       const d = diagnostics.find((x) => x.message.includes('whole search time range'));
       expect(d?.direction).toBeUndefined();
-      expect(d?.message).toMatch(/wider if .* narrower if/);
+      expect(d?.message).toMatch(/either way/);
+      // A lower bound alone: a longer real range only adds events, so the direction follows it.
+      const lower = correlationOf('| stats count as c by user | where c > 10').diagnostics.find((x) => x.message.includes('whole search time range'));
+      expect(lower?.message).toMatch(/wider if the scheduled search covers at most 1d, narrower if it covers more/);
     });
 
     it('thresholds stay exact over integer counts: > 2.5 is >= 3, = 4 is eq', () => {
@@ -105,6 +108,27 @@ describe('sigma backend', () => {
         expect(docs, spl).toHaveLength(1);
         expect(diagnostics.filter((d) => d.code === 'BE002').every((d) => d.direction === 'wider' && d.message.includes('no Sigma detection-rule equivalent')), spl).toBe(true);
       }
+    });
+
+    it('the Armory form: where before stats joins the base rule; values(*) collapse then eventstats dc', () => {
+      const { base, corr, diagnostics } = correlationOf('| table _time host user process | where match(process, "-enc") | bin span=2m | stats values(*) as * by _time, host | eventstats dc(process) as dc_process by host, _time | where dc_process > 5');
+      expect(corr).toMatchObject({ type: 'value_count', 'group-by': ['Computer'], timespan: '2m', condition: { field: 'CommandLine', gt: 5 } });
+      const det = base['detection'] as Record<string, unknown>;
+      expect(det['condition']).toBe('selection_1 and selection_2');
+      expect(det['selection_2']).toEqual({ 'CommandLine|re': '-enc' });
+      expect(diagnostics.some((d) => d.message.includes('`eventstats` keeps every row'))).toBe(true);
+    });
+
+    it('after a values(*) collapse only dc over part of its groups carries over', () => {
+      for (const spl of [
+        '| bin span=1m | stats values(*) as * by _time, host | stats count by _time, host | where count > 5', // count would count rows
+        '| bin span=1m | stats values(*) as * by _time, host | eventstats dc(process) as d by user | where d > 5', // user is not a collapsed group
+      ]) {
+        expect(sigmaOf(`${SYSMON} ${spl}`).docs, spl).toHaveLength(1);
+      }
+      // Grouping by part of the collapse's groups: events the first stats dropped are counted.
+      const { diagnostics } = correlationOf('| bin span=1m | stats values(*) as * by _time, host, user | stats dc(process) as d by _time, host | where d > 5');
+      expect(diagnostics.find((d) => d.message.includes('drops events without user'))?.direction).toBe('wider');
     });
 
     it('is deterministic', () => {
