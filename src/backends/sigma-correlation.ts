@@ -151,7 +151,8 @@ export function planCorrelation(ctx: RenderContext): CorrelationPlan | null {
       // A filter on events before any aggregation is part of the base rule, if every field it reads
       // is still there (a removed field would be absent in Splunk but present on the raw event).
       const read = plainFields(st.expr);
-      if (!read || !set || read.some((n) => !mayExist(set, n))) return null;
+      // `_time` tests belong to the window, not to a detection item.
+      if (!read || !set || read.some((n) => n === '_time' || !mayExist(set, n))) return null;
       filters.push(st.expr);
     } else if (isCollapse(st) && !collapse) collapse = st;
     else break;
@@ -230,9 +231,12 @@ export function planCorrelation(ctx: RenderContext): CorrelationPlan | null {
     // Which groups fire is unchanged; only the columns of the result rows differ.
     lossy(`the correlation reports each group and its ${t.agg.fn === 'count' ? 'event count' : 'distinct count'}; the other result columns (${[...extra.map((a) => `${a.fn}(${a.field ?? ''})`), ...stages.slice(aggIndex + 2).map((s) => s.kind)].join(', ')}) are not carried`, agg.span, undefined);
   }
-  notes.push('group-by: Splunk stats drops events missing a group-by field; some Sigma backends group them under an empty value');
-
   const groupBy = mapped.slice(0, read.length - (t.agg.field ? 1 : 0)).map((m) => m.name);
+  if (groupBy.length > 0) {
+    // An extra group can only add results, whatever the bounds.
+    const byNames = agg.by.map((f) => f.name).filter((n) => n !== '_time');
+    lossy(`Splunk's ${agg.mode} leaves out events without ${byNames.join(' or ')}; a Sigma backend may count them as a group of their own`, agg.span, 'wider');
+  }
   return {
     type: t.agg.fn === 'count' ? 'event_count' : 'value_count',
     groupBy: [...new Set(groupBy)],
