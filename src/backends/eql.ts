@@ -21,6 +21,9 @@ import { relaxLeaves } from './relax.js';
 import { stageLabel } from './stage-label.js';
 import { compileTemplate } from './templates.js';
 
+/** A literal segment holding a character that `:` and `like` would read as a wildcard. */
+const hasWildcardChar = (segment: string): boolean => segment.includes('*') || segment.includes('?');
+
 /** Binding strength of a rendered fragment: or < and < not/atom. */
 type Prec = 1 | 2 | 3;
 interface Frag {
@@ -119,16 +122,16 @@ class EqlCondition {
     if (num !== null) return atom(`${f} == ${num}`);
     const pattern = columnPattern(this.ctx, 'eql', col, e);
     const lhs = col.type === 'number' ? `string(${f})` : f;
-    const literalQ = pattern.some((s) => s.includes('?'));
+    const literalWildcard = pattern.some(hasWildcardChar);
     if (pattern.length === 1) {
       const value = eqlString(pattern[0] ?? '');
       // `:` reads `*`/`?` as wildcards and cannot escape them; `in~` is exact and case-insensitive.
       if (e.caseSensitive) return atom(`${lhs} == ${value}`);
-      return atom(literalQ ? `${lhs} in~ (${value})` : `${lhs} : ${value}`);
+      return atom(literalWildcard ? `${lhs} in~ (${value})` : `${lhs} : ${value}`);
     }
-    // A literal `?` cannot be matched by `:`/`like` (elastic/elasticsearch#65237): use a regex
-    // with explicit case classes instead of `regex~`, whose folding differs across versions.
-    if (literalQ) return atom(`${lhs} regex ${preferRaw(wildcardToLucene(pattern, !e.caseSensitive), eqlString)}`);
+    // A literal `*` or `?` cannot be matched by `:`/`like` (no escape: elastic/elasticsearch#65237):
+    // use a regex with explicit case classes instead of `regex~`, whose folding differs across versions.
+    if (literalWildcard) return atom(`${lhs} regex ${preferRaw(wildcardToLucene(pattern, !e.caseSensitive), eqlString)}`);
     return atom(`${lhs} ${e.caseSensitive ? 'like' : ':'} ${eqlString(pattern.join('*'))}`);
   }
 
@@ -146,7 +149,7 @@ class EqlCondition {
     const values = leaves.map((l) => eqlString(l.pattern.join('*'))).join(', ');
     const exact = leaves.every((l) => l.pattern.length === 1);
     if (exact) return atom(`${f} ${first.caseSensitive ? 'in' : 'in~'} (${values})`);
-    if (leaves.some((l) => l.pattern.some((s) => s.includes('?')))) return null;
+    if (leaves.some((l) => l.pattern.some(hasWildcardChar))) return null;
     return atom(`${f} ${first.caseSensitive ? 'like' : ':'} (${values})`);
   }
 }

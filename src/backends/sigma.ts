@@ -1,26 +1,48 @@
 /**
- * Sigma backend: the filter as search identifiers plus a condition; stages Sigma detection rules
- * cannot carry (aggregation, binning) are reported as lossy (wider: Sigma matches the events that
- * would have fed them). Values use Sigma's escaping: `\`, `*`, `?` escaped, wildcards raw.
+ * Sigma backend: the filter as search identifiers plus a condition. A `stats count|dc ... | where`
+ * threshold becomes a correlation rule after the detection rule, in the same multi-document file
+ * (sigma-correlation.ts); other stages Sigma cannot carry are reported as lossy (wider: Sigma
+ * matches the events that would have fed them). Values use Sigma's escaping: `\`, `*`, `?`
+ * escaped, wildcards raw.
  */
 import { createHash } from 'node:crypto';
-import { diag } from '../diagnostics.js';
+import { diag, type Span } from '../diagnostics.js';
 import { assertNever, type Detection, type Expr, type Stage } from '../ir/types.js';
 import type { Profile } from '../profiles/profile.js';
+import { and } from '../normalize/build.js';
 import { translateRegex } from '../regex/index.js';
 import { RenderContext, type Backend, type BackendOutput } from './context.js';
 import { basenameRegex } from './basename-regex.js';
+import { planCorrelation } from './sigma-correlation.js';
 import { compileTemplate } from './templates.js';
 import { onlyUndisclosed, relaxLeaves } from './relax.js';
 import { stageLabel } from './stage-label.js';
 
-/** YAML scalar: single-quoted unless it holds control characters (then JSON = YAML double-quoted). */
+/**
+ * Characters a YAML reader may take for a line break or strip: C0/C1 controls, DEL, U+2028/2029
+ * (line breaks in YAML 1.1, which PyYAML and so pySigma read) and the BOM. Inside single quotes
+ * they would be folded or rejected, so a scalar holding one is double-quoted with `\u` escapes.
+ */
+// eslint-disable-next-line no-control-regex
+const YAML_UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\ufeff]/;
+
+/** YAML scalar: single-quoted, or double-quoted with escapes when it holds YAML_UNSAFE characters. */
 export function yamlScalar(v: unknown): string {
   if (typeof v === 'number') return String(v);
   const s = String(v);
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f\u2028\u2029\ufeff]/.test(s)) return JSON.stringify(s);
-  return `'${s.replace(/'/g, "''")}'`;
+  if (!YAML_UNSAFE.test(s)) return `'${s.replace(/'/g, "''")}'`;
+  let out = '"';
+  for (const c of s) {
+    if (c === '\\' || c === '"') out += `\\${c}`;
+    else if (YAML_UNSAFE.test(c)) out += `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+    else out += c;
+  }
+  return `${out}"`;
+}
+
+/** Text for a `#` comment: YAML_UNSAFE runs (line breaks to some readers) become one space. */
+export function yamlComment(v: unknown): string {
+  return String(v).replace(new RegExp(`${YAML_UNSAFE.source}+`, 'g'), ' ');
 }
 
 /** Sigma string escaping for literal text: `\` `*` `?` each get a backslash. */
@@ -36,6 +58,8 @@ interface Selection {
   name: string;
   items?: { key: string; value: string }[];
   keywords?: string[];
+  /** An empty keyword list (what an inexpressible leaf leaves behind), written `[]` to stay a list. */
+  empty?: boolean;
 }
 
 class SigmaRenderer {
@@ -43,14 +67,15 @@ class SigmaRenderer {
 
   constructor(private readonly ctx: RenderContext) {}
 
-  private add(sel: Omit<Selection, 'name'>): string {
+  private add(sel: Omit<Selection, 'name' | 'empty'>): string {
     const name = `selection_${this.selections.length + 1}`;
-    this.selections.push({ name, ...sel });
+    this.selections.push({ name, ...sel, empty: sel.keywords?.length === 0 });
     return name;
   }
 
   /** Condition text for an expression; leaves become search identifiers. */
   condition(e: Expr, top = true): string {
+    if ('field' in e && this.unspellable(e.field.name, e.field.span)) return this.add({ keywords: [] });
     switch (e.kind) {
       case 'and':
         if (e.args.length === 0) return this.add({ keywords: ['*'] }); // matches every event
@@ -95,6 +120,17 @@ class SigmaRenderer {
       default:
         return assertNever(e, 'expression');
     }
+  }
+
+  /**
+   * A Sigma key is `field|modifier|...` with no escape for `|`, so a field whose target name holds
+   * one cannot be written (reported, located, instead of a key Sigma would read as modifiers).
+   */
+  private unspellable(cim: string, span: Span): boolean {
+    const { name } = this.ctx.field(cim, span);
+    if (!name.includes('|')) return false;
+    this.ctx.report(diag('BE005', `field name '${name}' contains '|', which Sigma reads as a modifier separator and cannot escape`, span, { backend: 'sigma' }));
+    return true;
   }
 
   private group(parts: string[], op: 'and' | 'or', top: boolean): string {
@@ -170,32 +206,41 @@ function render(detection: Detection, profile: Profile): BackendOutput {
   const r = new SigmaRenderer(ctx);
   const relaxed = relaxLeaves(ctx.filter, onlyUndisclosed, 'sigma');
   relaxed.diagnostics.forEach((d) => ctx.report(d));
-  const condition = r.condition(relaxed.expr);
+  const plan = planCorrelation(ctx);
+  const condition = r.condition(plan && plan.filters.length > 0 ? and([relaxed.expr, ...plan.filters]) : relaxed.expr);
   const notes: string[] = [];
-  detection.stages.forEach((st: Stage) => {
-    if (st.kind === 'join') {
-      // Dropping it would also drop the fields the subsearch adds, which later stages may test.
-      ctx.report(diag('BE001', `\`${stageLabel(st)}\`: a Sigma detection rule has no joins or subsearches`, st.span, { backend: 'sigma' }));
+  if (plan) {
+    for (const d of plan.diagnostics) ctx.report(d);
+    notes.push(...plan.notes);
+  } else {
+    detection.stages.forEach((st: Stage) => {
+      if (st.kind === 'join') {
+        // Dropping it would also drop the fields the subsearch adds, which later stages may test.
+        ctx.report(diag('BE001', `\`${stageLabel(st)}\`: a Sigma detection rule has no joins or subsearches`, st.span, { backend: 'sigma' }));
+        notes.push(`not expressed: ${stageLabel(st)}`);
+        return;
+      }
+      ctx.report(
+        diag('BE002', `\`${stageLabel(st)}\` has no Sigma detection-rule equivalent; the rule matches the events that feed it`, st.span, { backend: 'sigma', direction: 'wider' }),
+      );
       notes.push(`not expressed: ${stageLabel(st)}`);
-      return;
-    }
-    ctx.report(
-      diag('BE002', `\`${stageLabel(st)}\` has no Sigma detection-rule equivalent; the rule matches the events that feed it`, st.span, { backend: 'sigma', direction: 'wider' }),
-    );
-    notes.push(`not expressed: ${stageLabel(st)}`);
-  });
+    });
+  }
   for (const d of ctx.diagnostics) {
     const text = `lossy${d.direction ? ` (${d.direction})` : ''}: ${d.message}`;
     if (d.code === 'BE006' && !notes.includes(text)) notes.push(text);
   }
   // `fields` lists the columns the rule's last stage shows; without a projection or aggregation
-  // Splunk shows the whole event, and Sigma's default (no `fields`) says the same.
-  const projects = detection.stages.some((s) => s.kind === 'project' || s.kind === 'aggregate');
+  // Splunk shows the whole event, and Sigma's default (no `fields`) says the same. Under a
+  // correlation the base rule is not converted on its own (`generate` is false), so it has none.
+  const projects = !plan && detection.stages.some((s) => s.kind === 'project' || s.kind === 'aggregate');
   const finalFields = projects ? ctx.fieldsBefore(detection.stages.length) : [];
   const fields = [...new Set(finalFields.filter((f) => f !== '_time').map((f) => ctx.field(f, null).name))];
-  template ??= compileTemplate('sigma', 'rule', { yaml: yamlScalar, comment: (v) => String(v).replace(/[\r\n]+/g, ' ') });
+  template ??= compileTemplate('sigma', 'rule', { yaml: yamlScalar, comment: yamlComment });
   const text = template({
     title: detection.title,
+    // Two documents of one file need distinct titles (pySigma's duplicate_title check).
+    baseTitle: `${detection.title} (events)`,
     uuid: ruleUuid(detection.id),
     description: detection.description,
     references: detection.references,
@@ -207,6 +252,14 @@ function render(detection: Detection, profile: Profile): BackendOutput {
     notes,
     sourceId: detection.id,
     spl: detection.spl,
+    correlation: plan && {
+      uuid: ruleUuid(`${detection.id}#correlation`),
+      type: plan.type,
+      groupBy: plan.groupBy,
+      timespan: plan.timespan,
+      field: plan.field,
+      condition: plan.condition,
+    },
   });
   return { text, diagnostics: ctx.diagnostics };
 }

@@ -39,7 +39,11 @@ function irJson(v: unknown): string {
   return JSON.stringify(v, (k, x: unknown) => (k === 'span' ? undefined : x));
 }
 
-const ident = (name: string): string => `f_${name.replace(/[^A-Za-z0-9_]/g, (c) => `$${c.charCodeAt(0).toString(16)}`)}`;
+/**
+ * A reader's function name for a field. Each other UTF-16 unit becomes `$<hex>$`: the closing `$`
+ * keeps the spelling one-to-one (`é1` and U+0E91 would both be `$e91` without it).
+ */
+const ident = (name: string): string => `f_${name.replace(/[^A-Za-z0-9_]/g, (c) => `$${c.charCodeAt(0).toString(16)}$`)}`;
 
 class TsRenderer {
   readonly matchers: { name: string; code: string }[] = [];

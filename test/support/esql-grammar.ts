@@ -20,6 +20,10 @@ export interface EsqlCommand {
   readonly name: string;
   /** String literals in the command, decoded. */
   readonly strings: readonly string[];
+  /** The decoded patterns of LIKE (not RLIKE) in the command, a subset of `strings`. */
+  readonly likes: readonly string[];
+  /** Column names the command mentions, decoded (backticks removed, dotted parts joined). */
+  readonly names: readonly string[];
 }
 
 export interface EsqlQuery {
@@ -145,6 +149,8 @@ class Parser {
   private i = 0;
   private columns: Set<string> | null = null;
   private strings: string[] = [];
+  private likes: string[] = [];
+  private names: string[] = [];
   private inStatsAgg = false;
   private inStatsBy = false;
   private sawAgg = false;
@@ -194,8 +200,10 @@ class Parser {
       const c = this.next();
       if (c.t !== 'id' || !COMMANDS.has(c.v.toLowerCase())) fail(this.text, c.at, 'expected a processing command');
       this.strings = [];
+      this.likes = [];
+      this.names = [];
       this.command(c.v.toLowerCase());
-      commands.push({ name: c.v.toUpperCase(), strings: this.strings });
+      commands.push({ name: c.v.toUpperCase(), strings: this.strings, likes: this.likes, names: this.names });
     }
     if (this.peek().t !== 'eof') this.err('unexpected text (missing |?)');
     return { sources, commands, columns: this.columns ? [...this.columns] : null };
@@ -212,6 +220,7 @@ class Parser {
       if (p.t !== 'id') fail(this.text, p.at, 'expected a name after .');
       name += `.${(p as { v: string }).v}`;
     }
+    this.names.push(name);
     return name;
   }
 
@@ -412,10 +421,12 @@ class Parser {
     const neg = this.kw('not');
     if (neg) this.i++;
     if (this.kw('like') || this.kw('rlike')) {
+      const like = this.kw('like');
       this.i++;
       const s = this.next();
       if (s.t !== 'str') fail(this.text, s.at, 'LIKE/RLIKE take a string pattern');
       this.strings.push((s as { v: string }).v);
+      if (like) this.likes.push((s as { v: string }).v);
       return;
     }
     if (this.kw('in')) {

@@ -30,10 +30,20 @@ interface KustoGlobals {
         DatabaseSymbol: { ctor: new (name: string, symbols: unknown[]) => unknown };
       };
       GlobalState: { Default: { WithDatabase(db: unknown): unknown } };
-      KustoCode: { ParseAndAnalyze(text: string, globals: unknown): { GetDiagnostics(): unknown } };
+      KustoCode: { ParseAndAnalyze(text: string, globals: unknown): { GetDiagnostics(): unknown }; Parse(text: string): { Syntax: SyntaxNode } };
+      Syntax: { SyntaxKind: { StringLiteralExpression: number; NameReference: number } };
     };
   };
   Bridge: { toArray(list: unknown): BridgeDiagnostic[] };
+}
+
+/** The members of Kusto.Language syntax nodes used to read literals and names back. */
+interface SyntaxNode {
+  Kind: number;
+  ChildCount: number;
+  GetChild(i: number): SyntaxNode | null;
+  LiteralValue?: unknown;
+  SimpleName?: string;
 }
 
 let loaded: KustoGlobals | null = null;
@@ -52,7 +62,8 @@ const states = new Map<string, unknown>();
 
 /** Kusto column names in a schema string: `['odd name']` unless a plain identifier. */
 function schemaColumn(name: string): string {
-  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? name : `['${name.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}']`;
+  const escapes: Record<string, string> = { '\\': '\\\\', "'": "\\'", '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? name : `['${name.replace(/[\\'\n\r\t]/g, (c) => escapes[c] ?? c)}']`;
 }
 
 function globalsFor(tables: Readonly<Record<string, Readonly<Record<string, string>>>>): unknown {
@@ -99,4 +110,23 @@ export function verbatimLiterals(text: string): string[] {
     for (const m of line.matchAll(/@"((?:[^"]|"")*)"/g)) out.push((m[1] as string).replace(/""/g, '"'));
   }
   return out;
+}
+
+/**
+ * What the parser reads back from a query: every string literal's value (after KQL's own
+ * unescaping, verbatim or not) and every name reference (bracketed names decoded), in order.
+ */
+export function kustoSyntax(query: string): { strings: string[]; names: string[] } {
+  const { Kusto } = kusto();
+  const kinds = Kusto.Language.Syntax.SyntaxKind;
+  const strings: string[] = [];
+  const names: string[] = [];
+  const walk = (n: SyntaxNode | null): void => {
+    if (!n) return;
+    if (n.Kind === kinds.StringLiteralExpression) strings.push(String(n.LiteralValue));
+    else if (n.Kind === kinds.NameReference && typeof n.SimpleName === 'string') names.push(n.SimpleName);
+    for (let i = 0; i < n.ChildCount; i++) walk(n.GetChild(i));
+  };
+  walk(Kusto.Language.KustoCode.Parse(query).Syntax);
+  return { strings, names };
 }
