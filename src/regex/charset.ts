@@ -77,10 +77,25 @@ export function foldAscii(set: CodeSet): CodeSet {
   return extra ? union(set, extra) : set;
 }
 
-/** Does ASCII case folding change this set? (i.e. is the case flag relevant for it) */
+/**
+ * Does ASCII case folding change this set? (i.e. is the case flag relevant for it) It does when
+ * some letter's other case is missing: each letter run, shifted, must lie inside one range (the
+ * ranges are disjoint and non-adjacent, so a contiguous run cannot straddle two).
+ */
 export function isCaseSensitive(set: CodeSet): boolean {
-  const folded = foldAscii(set);
-  return folded !== set && !equals(set, folded);
+  for (const [lo, hi] of set) {
+    const upLo = Math.max(lo, 0x41);
+    const upHi = Math.min(hi, 0x5a);
+    if (upLo <= upHi && !covers(set, upLo + 0x20, upHi + 0x20)) return true;
+    const lowLo = Math.max(lo, 0x61);
+    const lowHi = Math.min(hi, 0x7a);
+    if (lowLo <= lowHi && !covers(set, lowLo - 0x20, lowHi - 0x20)) return true;
+  }
+  return false;
+}
+
+function covers(set: CodeSet, lo: number, hi: number): boolean {
+  return set.some(([a, b]) => a <= lo && hi <= b);
 }
 
 const r = (lo: string, hi: string = lo): Range => [lo.codePointAt(0) ?? 0, hi.codePointAt(0) ?? 0];
