@@ -16,12 +16,16 @@ const patternCache = new Map<string, RegExp>();
 /** Splunk field-name wildcard match (case-sensitive, `*` any run). */
 export function nameMatches(pattern: string, name: string): boolean {
   if (!pattern.includes('*')) return pattern === name;
+  return wildcardRegex(pattern).test(name);
+}
+
+function wildcardRegex(pattern: string): RegExp {
   let re = patternCache.get(pattern);
   if (!re) {
     re = new RegExp(`^${pattern.split('*').map(escapeRe).join('.*')}$`, 's');
     patternCache.set(pattern, re);
   }
-  return re.test(name);
+  return re;
 }
 
 function escapeRe(s: string): string {
@@ -45,8 +49,9 @@ export function expandPatterns(patterns: readonly string[], catalog: readonly st
       }
       continue;
     }
+    const re = wildcardRegex(p);
     for (const f of catalog) {
-      if (!taken.has(f) && nameMatches(p, f)) {
+      if (!taken.has(f) && re.test(f)) {
         taken.add(f);
         out.push(f);
       }

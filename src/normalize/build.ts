@@ -28,10 +28,25 @@ function dedupe(args: readonly Expr[]): Expr[] {
 
 /**
  * `JSON.stringify(v, (k, v) => (k === 'span' ? undefined : v))` for the plain data of the IR,
- * without a replacer call per key (this runs for every and/or built).
+ * without a replacer call per key (this runs for every and/or built). IR nodes are immutable and
+ * nested and/or re-key their operands at every level, so a node's key is remembered.
  */
+const nodeKeys = new WeakMap<object, string>();
+
 function spanlessJson(v: unknown): string {
   if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'null';
+  const isNode = typeof (v as { kind?: unknown }).kind === 'string';
+  if (isNode) {
+    const known = nodeKeys.get(v);
+    if (known !== undefined) return known;
+    const key = spanlessJsonOf(v);
+    nodeKeys.set(v, key);
+    return key;
+  }
+  return spanlessJsonOf(v);
+}
+
+function spanlessJsonOf(v: object): string {
   if (Array.isArray(v)) {
     let out = '[';
     for (let i = 0; i < v.length; i++) {
