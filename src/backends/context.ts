@@ -5,7 +5,7 @@
  */
 import { diag, type BackendId, type Diagnostic, type Span } from '../diagnostics.js';
 import { and } from '../normalize/build.js';
-import { expandPatterns, fieldSets, type FieldSet } from '../lint/lineage.js';
+import { catalogHas, expandPatterns, fieldSets, type FieldSet } from '../lint/lineage.js';
 import type { Detection, Expr } from '../ir/types.js';
 import { sourceCatalog } from '../ir/sources.js';
 import { fieldMappingOf, type FieldMapping, type Profile, type SourceVariant } from '../profiles/profile.js';
@@ -73,7 +73,8 @@ export class RenderContext {
   fieldsBefore(index: number): string[] {
     const set = this.sets[index];
     if (!set || set.kind === 'open') return [...this.catalog()];
-    return expandPatterns(set.patterns, this.catalog()).concat(set.patterns.filter((p) => !p.includes('*') && !this.catalog().includes(p)));
+    const catalog = this.catalog();
+    return expandPatterns(set.patterns, catalog).concat(set.patterns.filter((p) => !p.includes('*') && !catalogHas(catalog, p)));
   }
 
   report(d: Diagnostic): void {

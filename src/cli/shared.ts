@@ -162,10 +162,20 @@ export function diagnosticsExit(reports: readonly RuleReport[], s: Settings): nu
 /** Prints a batch's diagnostics from `min` up on stderr (code frames; colour on a TTY only). */
 export function printBatchDiagnostics(reports: readonly RuleReport[], s: Settings, min: Severity = 'warning'): void {
   const style = styleFor(process.stderr);
+  // A corpus prints tens of thousands of diagnostics: one write per ~64 KiB, not one per
+  // diagnostic (stderr writes are synchronous system calls on files and pipes).
+  let pending = '';
   for (const r of reports) {
     const diags = allDiagnostics(r)
       .map((d) => (s.strict ? escalate(d) : d))
       .filter((d) => atLeast(d.severity, min));
-    if (diags.length) printDiagnostics(r, diags, style, displayPath(r.file));
+    if (diags.length === 0) continue;
+    const file = displayPath(r.file);
+    for (const d of diags) pending += `${formatDiagnostic(file, d, r.rule, r.rule?.text, style)}\n`;
+    if (pending.length >= 1 << 16) {
+      process.stderr.write(pending);
+      pending = '';
+    }
   }
+  if (pending) process.stderr.write(pending);
 }

@@ -2,7 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as yaml from 'js-yaml';
-import { Ajv } from 'ajv';
+import type { ValidateFunction } from 'ajv';
+import { validate as generatedValidate } from './macros-validator.generated.js';
 import { DATA_DIR } from '../paths.js';
 
 export type MacroDef =
@@ -23,36 +24,8 @@ export type MacroDef =
 
 export type MacroTable = Readonly<Record<string, MacroDef>>;
 
-const schema = {
-  type: 'object',
-  additionalProperties: {
-    oneOf: [
-      {
-        type: 'object',
-        required: ['kind', 'scope'],
-        properties: { kind: { const: 'scope' }, scope: { type: 'string' }, source: { type: 'string' } },
-        additionalProperties: false,
-      },
-      { type: 'object', required: ['kind', 'source'], properties: { kind: { const: 'source' }, source: { type: 'string' } }, additionalProperties: false },
-      { type: 'object', required: ['kind'], properties: { kind: { const: 'output' } }, additionalProperties: false },
-      {
-        type: 'object',
-        required: ['kind', 'fields'],
-        properties: { kind: { const: 'fields' }, fields: { type: 'array', items: { type: 'string' } } },
-        additionalProperties: false,
-      },
-      {
-        type: 'object',
-        required: ['kind', 'args', 'body'],
-        properties: { kind: { const: 'expand' }, args: { type: 'array', items: { type: 'string' } }, body: { type: 'string' } },
-        additionalProperties: false,
-      },
-      { type: 'object', required: ['kind'], properties: { kind: { const: 'undisclosed' } }, additionalProperties: false },
-    ],
-  },
-} as const;
-
-const validate = new Ajv({ allErrors: true }).compile(schema);
+// The schema is src/ir/macros-schema.json, compiled ahead of time by .ci/gen-validators.mjs.
+const validate = generatedValidate as unknown as ValidateFunction;
 
 export function loadMacros(file: string): MacroTable {
   const data = yaml.load(readFileSync(file, 'utf8'));

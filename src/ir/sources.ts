@@ -2,7 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as yaml from 'js-yaml';
-import { Ajv } from 'ajv';
+import type { ValidateFunction } from 'ajv';
+import { validate as generatedValidate } from './sources-validator.generated.js';
 import { DATA_DIR } from '../paths.js';
 
 export interface SourceInfo {
@@ -12,15 +13,8 @@ export interface SourceInfo {
 
 export type SourceCatalog = Readonly<Record<string, SourceInfo>>;
 
-const validate = new Ajv({ allErrors: true }).compile({
-  type: 'object',
-  additionalProperties: {
-    type: 'object',
-    required: ['title', 'fields'],
-    properties: { title: { type: 'string' }, fields: { type: 'array', items: { type: 'string' } } },
-    additionalProperties: false,
-  },
-});
+// The schema is src/ir/sources-schema.json, compiled ahead of time by .ci/gen-validators.mjs.
+const validate = generatedValidate as unknown as ValidateFunction;
 
 let catalog: SourceCatalog | null = null;
 

@@ -16,12 +16,16 @@ const patternCache = new Map<string, RegExp>();
 /** Splunk field-name wildcard match (case-sensitive, `*` any run). */
 export function nameMatches(pattern: string, name: string): boolean {
   if (!pattern.includes('*')) return pattern === name;
+  return wildcardRegex(pattern).test(name);
+}
+
+function wildcardRegex(pattern: string): RegExp {
   let re = patternCache.get(pattern);
   if (!re) {
     re = new RegExp(`^${pattern.split('*').map(escapeRe).join('.*')}$`, 's');
     patternCache.set(pattern, re);
   }
-  return re.test(name);
+  return re;
 }
 
 function escapeRe(s: string): string {
@@ -35,8 +39,34 @@ export function mayExist(set: FieldSet, name: string): boolean {
 /** Concrete fields, in pattern order, that a list of patterns selects from a catalog. */
 export function expandPatterns(patterns: readonly string[], catalog: readonly string[]): string[] {
   const out: string[] = [];
-  for (const p of patterns) for (const f of catalog) if (nameMatches(p, f) && !out.includes(f)) out.push(f);
+  const taken = new Set<string>();
+  for (const p of patterns) {
+    // A plain name selects itself when the catalog has it: no scan of the catalog.
+    if (!p.includes('*')) {
+      if (!taken.has(p) && catalogHas(catalog, p)) {
+        taken.add(p);
+        out.push(p);
+      }
+      continue;
+    }
+    const re = wildcardRegex(p);
+    for (const f of catalog) {
+      if (!taken.has(f) && re.test(f)) {
+        taken.add(f);
+        out.push(f);
+      }
+    }
+  }
   return out;
+}
+
+const catalogSets = new WeakMap<readonly string[], ReadonlySet<string>>();
+
+/** Membership in a catalog (data-source field lists are long and asked about often). */
+export function catalogHas(catalog: readonly string[], name: string): boolean {
+  let set = catalogSets.get(catalog);
+  if (!set) catalogSets.set(catalog, (set = new Set(catalog)));
+  return set.has(name);
 }
 
 function exprFields(e: Expr, out: FieldRef[]): void {

@@ -344,7 +344,6 @@ export function compileStage(st: Stage, opts: MatcherOptions & ExprOptions = {})
  * top-level `f=v` conjuncts satisfy). Events of another channel simply lack those fields.
  */
 export function inputMapping(profile: Profile, source?: Detection | string | null): InputMapping {
-  const global = Object.entries(profile.fields).map(([k, v]) => [k, fieldMappingOf(v)] as const);
   const id = typeof source === 'string' ? source : (source?.source.id ?? null);
   const variants = id ? profile.sources[id] : undefined;
   const conj = source && typeof source !== 'string' ? (source.filter.kind === 'and' ? source.filter.args : [source.filter]) : [];
@@ -353,9 +352,22 @@ export function inputMapping(profile: Profile, source?: Detection | string | nul
       conj.some((p) => p.kind === 'eq' && p.field.name === f && p.pattern.length === 1 && p.pattern[0]?.toLowerCase() === val.toLowerCase()),
     ),
   );
-  const own = Object.entries(variant?.fields ?? {}).map(([k, v]) => [k, fieldMappingOf(v)] as const);
-  return Object.fromEntries([...global, ...own]);
+  // Profiles are immutable data with hundreds of fields, and every rule asks: one mapping per
+  // profile and variant.
+  let perProfile = mappings.get(profile);
+  if (!perProfile) mappings.set(profile, (perProfile = new Map()));
+  const key = variant ?? null;
+  let mapping = perProfile.get(key);
+  if (!mapping) {
+    const global = Object.entries(profile.fields).map(([k, v]) => [k, fieldMappingOf(v)] as const);
+    const own = Object.entries(variant?.fields ?? {}).map(([k, v]) => [k, fieldMappingOf(v)] as const);
+    mapping = Object.fromEntries([...global, ...own]) as InputMapping;
+    perProfile.set(key, mapping);
+  }
+  return mapping;
 }
+
+const mappings = new WeakMap<Profile, Map<object | null, InputMapping>>();
 
 export interface CompiledRule {
   readonly input: InputMapping;

@@ -6,7 +6,8 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import * as yaml from 'js-yaml';
-import { Ajv } from 'ajv';
+import type { ValidateFunction } from 'ajv';
+import { validate as generatedValidate } from './profile-validator.generated.js';
 import type { BackendId } from '../diagnostics.js';
 import { DATA_DIR } from '../paths.js';
 
@@ -47,51 +48,8 @@ export interface Profile {
   readonly file: string;
 }
 
-const fieldMapping = {
-  oneOf: [
-    { type: 'string' },
-    {
-      type: 'object',
-      required: ['name'],
-      properties: { name: { type: 'string' }, derive: { enum: ['basename'] }, type: { enum: ['string', 'number', 'time'] } },
-      additionalProperties: false,
-    },
-  ],
-};
-
-const schema = {
-  type: 'object',
-  required: ['name', 'backends', 'description', 'unmapped', 'fields', 'sources'],
-  properties: {
-    name: { type: 'string' },
-    backends: { type: 'array', minItems: 1, items: { enum: ['sigma', 'kql', 'eql', 'esql', 'ts'] } },
-    description: { type: 'string' },
-    unmapped: { enum: ['keep', 'error'] },
-    fields: { type: 'object', additionalProperties: fieldMapping },
-    sources: {
-      type: 'object',
-      additionalProperties: {
-        type: 'array',
-        items: {
-          type: 'object',
-          properties: {
-            when: { type: 'object', additionalProperties: { type: 'string' } },
-            logsource: { type: 'object', additionalProperties: { type: 'string' } },
-            table: { type: 'string' },
-            indices: { type: 'array', items: { type: 'string' } },
-            category: { type: 'string' },
-            fields: { type: 'object', additionalProperties: fieldMapping },
-          },
-          additionalProperties: false,
-        },
-      },
-    },
-    tables: { type: 'object', additionalProperties: { type: 'object', additionalProperties: { type: 'string' } } },
-  },
-  additionalProperties: false,
-} as const;
-
-const validate = new Ajv({ allErrors: true }).compile(schema);
+// The schema is src/profiles/profile-schema.json, compiled ahead of time by .ci/gen-validators.mjs.
+const validate = generatedValidate as unknown as ValidateFunction;
 
 export function loadProfile(file: string): Profile {
   const data = yaml.load(readFileSync(file, 'utf8'));

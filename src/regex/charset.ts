@@ -59,18 +59,43 @@ export function equals(a: CodeSet, b: CodeSet): boolean {
   return a.length === b.length && a.every((r, i) => r[0] === b[i]?.[0] && r[1] === b[i]?.[1]);
 }
 
-/** Add the other ASCII case of every ASCII letter (PCRE without UTF/UCP folds ASCII only). */
+/**
+ * Add the other ASCII case of every ASCII letter (PCRE without UTF/UCP folds ASCII only).
+ * Clips each range to A-Z / a-z directly (the set is sorted and disjoint), and hands back the
+ * set itself when it holds no letter: printers call this for every literal and class.
+ */
 export function foldAscii(set: CodeSet): CodeSet {
-  const extra: Range[] = [];
-  for (const [dLo, dHi, shift] of [[0x41, 0x5a, 0x20], [0x61, 0x7a, -0x20]] as const) {
-    for (const [lo, hi] of intersect(set, [[dLo, dHi]])) extra.push([lo + shift, hi + shift]);
+  let extra: Range[] | null = null;
+  for (const [lo, hi] of set) {
+    const upLo = Math.max(lo, 0x41);
+    const upHi = Math.min(hi, 0x5a);
+    if (upLo <= upHi) (extra ??= []).push([upLo + 0x20, upHi + 0x20]);
+    const lowLo = Math.max(lo, 0x61);
+    const lowHi = Math.min(hi, 0x7a);
+    if (lowLo <= lowHi) (extra ??= []).push([lowLo - 0x20, lowHi - 0x20]);
   }
-  return union(set, extra);
+  return extra ? union(set, extra) : set;
 }
 
-/** Does ASCII case folding change this set? (i.e. is the case flag relevant for it) */
+/**
+ * Does ASCII case folding change this set? (i.e. is the case flag relevant for it) It does when
+ * some letter's other case is missing: each letter run, shifted, must lie inside one range (the
+ * ranges are disjoint and non-adjacent, so a contiguous run cannot straddle two).
+ */
 export function isCaseSensitive(set: CodeSet): boolean {
-  return !equals(set, foldAscii(set));
+  for (const [lo, hi] of set) {
+    const upLo = Math.max(lo, 0x41);
+    const upHi = Math.min(hi, 0x5a);
+    if (upLo <= upHi && !covers(set, upLo + 0x20, upHi + 0x20)) return true;
+    const lowLo = Math.max(lo, 0x61);
+    const lowHi = Math.min(hi, 0x7a);
+    if (lowLo <= lowHi && !covers(set, lowLo - 0x20, lowHi - 0x20)) return true;
+  }
+  return false;
+}
+
+function covers(set: CodeSet, lo: number, hi: number): boolean {
+  return set.some(([a, b]) => a <= lo && hi <= b);
 }
 
 const r = (lo: string, hi: string = lo): Range => [lo.codePointAt(0) ?? 0, hi.codePointAt(0) ?? 0];
@@ -165,6 +190,7 @@ export function classSetIgnoringCase(node: CharClassNode): CodeSet {
 }
 
 export function literalSet(cp: number, caseInsensitive: boolean): CodeSet {
-  const set: CodeSet = [[cp, cp]];
-  return caseInsensitive ? foldAscii(set) : set;
+  if (caseInsensitive && cp >= 0x41 && cp <= 0x5a) return [[cp, cp], [cp + 0x20, cp + 0x20]];
+  if (caseInsensitive && cp >= 0x61 && cp <= 0x7a) return [[cp - 0x20, cp - 0x20], [cp, cp]];
+  return [[cp, cp]];
 }

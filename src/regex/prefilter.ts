@@ -46,8 +46,6 @@ function atomOf(set: CodeSet): Atom {
   return out === '' ? null : out;
 }
 
-const key = (s: Seq): string => JSON.stringify(s);
-
 function dedupe(list: readonly Seq[]): Seq[] {
   const seen = new Map<string, Seq>();
   for (const s of list) seen.set(key(s), s);
@@ -65,8 +63,28 @@ const tooLong = (l: List): boolean => l.some((s) => s.length > MAX_LEN);
 const truncPre = (l: List): List => dedupe(l.map((s) => s.slice(0, MAX_LEN)));
 const truncSuf = (l: List): List => dedupe(l.map((s) => s.slice(Math.max(0, s.length - MAX_LEN))));
 
+// Sequences are compared often (dedupe) and atoms weighed often (scores), over few distinct
+// atoms: a string key joined on characters atoms never hold (they are printable ASCII), and
+// weights remembered per atom.
+const key = (s: Seq): string => {
+  let out = '';
+  for (const a of s) out += a === null ? '\u0001' : `${a}\u0000`;
+  return out;
+};
+
+const weights = new Map<string, number>();
+
 function atomWeight(a: Atom): number {
   if (a === null) return 0;
+  let w = weights.get(a);
+  if (w === undefined) {
+    if (weights.size > 10_000) weights.clear();
+    weights.set(a, (w = weighAtom(a)));
+  }
+  return w;
+}
+
+function weighAtom(a: string): number {
   const lower = a.toLowerCase();
   const distinct = new Set(lower).size;
   if (distinct === 1) return 1;

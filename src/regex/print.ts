@@ -7,7 +7,7 @@
  * (with the source span) and printed best-effort.
  */
 import { assertNever, type GroupNode, type ParsedRegex, type RegexNode, type Span } from './ast.js';
-import { classSet, classSetIgnoringCase, foldAscii, isCaseSensitive, literalSet, shorthandSet } from './charset.js';
+import { classSet, classSetIgnoringCase, isCaseSensitive, literalSet, shorthandSet } from './charset.js';
 import type { Dialect, PrintContext, PrintOptions, PrintResult, RegexFlavour } from './dialect.js';
 import { walk } from './analyze.js';
 import { pcreDialect } from './flavours/pcre.js';
@@ -62,7 +62,7 @@ class Printer {
       case 'literal':
         // Case folding needed but not provided by the engine flag: spell the set out.
         if (node.caseInsensitive && !ctx.caseFlag && isCaseSensitive(literalSet(node.value, false))) {
-          return d.charSet(foldAscii([[node.value, node.value]]), ctx, node);
+          return d.charSet(literalSet(node.value, true), ctx, node);
         }
         return d.literal(node.value, ctx);
       case 'any':

@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import * as yaml from 'js-yaml';
-import { Ajv } from 'ajv';
+import type { ValidateFunction } from 'ajv';
 import { diag, type Diagnostic } from '../diagnostics.js';
-import ruleSchema from './rule-schema.json' with { type: 'json' };
+import { validate as generatedValidate } from './rule-validator.generated.js';
 import { mapScalar } from './scalar-map.js';
 import { positionAt, type RuleSource } from './source.js';
 
-const ajv = new Ajv({ allErrors: true, strict: true });
-const validateRule = ajv.compile(ruleSchema);
+// The schema is src/rules/rule-schema.json, compiled ahead of time by .ci/gen-validators.mjs.
+const validateRule = generatedValidate as unknown as ValidateFunction;
 
 export interface LoadResult {
   /** Absent when the file could not be turned into a rule at all. */

@@ -155,19 +155,26 @@ class Builder {
 
   /** An empty NFA whose alphabet distinguishes everything any of `pieces` distinguishes. */
   private nfa(pieces: Dfa[]): { m: Nfa; colOf: (d: Dfa, col: number) => number } {
-    const ids = new Map<string, number>();
-    const cls = new Int32Array(this.k);
-    const rep: number[] = [];
-    for (let c = 0; c < this.k; c++) {
-      const key = pieces.map((p) => p.cls[c]).join(',');
-      let id = ids.get(key);
-      if (id === undefined) {
-        ids.set(key, (id = ids.size));
-        rep.push(c);
+    // Refine piece by piece: two global classes share a column while every piece so far agrees on
+    // them (numeric pair keys, no per-class string).
+    const k = this.k;
+    let cls = new Int32Array(k);
+    let size = 1;
+    for (const p of pieces) {
+      const ids = new Map<number, number>();
+      const refined = new Int32Array(k);
+      for (let c = 0; c < k; c++) {
+        const key = (cls[c] as number) * p.m + (p.cls[c] as number);
+        let id = ids.get(key);
+        if (id === undefined) ids.set(key, (id = ids.size));
+        refined[c] = id;
       }
-      cls[c] = id;
+      cls = refined;
+      size = ids.size;
     }
-    const m: Nfa = { m: ids.size, cls, accept: [], next: [], eps: [] };
+    const rep = new Int32Array(size).fill(-1);
+    for (let c = 0; c < k; c++) if ((rep[cls[c] as number] as number) < 0) rep[cls[c] as number] = c;
+    const m: Nfa = { m: size, cls, accept: [], next: [], eps: [] };
     return { m, colOf: (d, col) => d.cls[rep[col] as number] as number };
   }
 
@@ -259,131 +266,276 @@ class Builder {
   private determinize(nfa: Nfa): Dfa {
     const m = nfa.m;
     const size = nfa.accept.length;
+    // Sparse rows (column, target pairs): most NFA states come from one-character pieces and move
+    // on one column only, so scanning all m columns of every member would dominate.
+    const sparse: Int32Array[] = new Array<Int32Array>(size);
+    for (let s = 0; s < size; s++) {
+      const row = nfa.next[s] as Int32Array;
+      let n = 0;
+      for (let col = 0; col < m; col++) if ((row[col] as number) >= 0) n++;
+      const pairs = new Int32Array(2 * n);
+      n = 0;
+      for (let col = 0; col < m; col++) {
+        const t = row[col] as number;
+        if (t >= 0) {
+          pairs[n++] = col;
+          pairs[n++] = t;
+        }
+      }
+      sparse[s] = pairs;
+    }
     // Epsilon closures of single states, computed once.
-    const single: (number[] | undefined)[] = new Array(size);
+    const single: (number[] | undefined)[] = new Array<number[] | undefined>(size);
     const closureOf = (s: number): number[] => {
       let c = single[s];
       if (c) return c;
-      const seen = new Set<number>([s]);
-      const stack = [s];
-      while (stack.length) {
-        for (const t of nfa.eps[stack.pop() as number] as number[]) {
-          if (!seen.has(t)) {
-            seen.add(t);
-            stack.push(t);
+      if ((nfa.eps[s] as number[]).length === 0) c = [s];
+      else {
+        const seen = new Set<number>([s]);
+        const stack = [s];
+        while (stack.length) {
+          for (const t of nfa.eps[stack.pop() as number] as number[]) {
+            if (!seen.has(t)) {
+              seen.add(t);
+              stack.push(t);
+            }
           }
         }
+        c = [...seen];
       }
-      c = [...seen];
       single[s] = c;
       return c;
     };
+    // A subset is identified by its members, in any order: `mark[t] === stamp` tells the members
+    // of the closure just computed, so a stored subset equals it when it has as many members and
+    // all are marked. Its hash is order-free (a sum of mixed members), so no sort and no string key.
     const mark = new Int32Array(size).fill(-1);
     let stamp = 0;
-    const closure = (states: number[]): number[] => {
+    const work = new Int32Array(size);
+    let workLen = 0;
+    let workHash = 0;
+    // Targets per column of the subset being expanded: column c's are bucket[c*size ..], a
+    // member contributes at most one per column so `size` slots suffice.
+    const bucket = new Int32Array(m * size);
+    const bucketLen = new Int32Array(m);
+    const closure = (from: number, len: number): void => {
       stamp++;
-      const out: number[] = [];
-      for (const s of states) {
-        for (const t of closureOf(s)) {
+      workLen = 0;
+      workHash = 0;
+      for (let j = from; j < from + len; j++) {
+        for (const t of closureOf(bucket[j] as number)) {
           if (mark[t] !== stamp) {
             mark[t] = stamp;
-            out.push(t);
+            work[workLen++] = t;
+            workHash = (workHash + mix(t)) | 0;
           }
         }
       }
-      return out.sort((a, b) => a - b);
     };
-    const first = closure([0]);
-    const ids = new Map<string, number>([[first.join(','), 0]]);
-    const subsets = [first];
+    const subsets: Int32Array[] = [];
+    const table = new HashIds(64);
+    const sameAsWork = (id: number): boolean => {
+      const stored = subsets[id] as Int32Array;
+      if (stored.length !== workLen) return false;
+      for (let j = 0; j < stored.length; j++) if (mark[stored[j] as number] !== stamp) return false;
+      return true;
+    };
+    const intern = (): number => {
+      const found = table.find(workHash, sameAsWork);
+      if (found >= 0) return found;
+      const id = subsets.length;
+      if (id >= this.limit) throw new TooComplex();
+      subsets.push(work.slice(0, workLen));
+      table.add(workHash, id);
+      return id;
+    };
+    bucket[0] = 0;
+    closure(0, 1);
+    intern();
     const accept: boolean[] = [];
-    const rows: Int32Array[] = [];
-    const buckets: number[][] = Array.from({ length: m }, () => []);
+    let next = new Int32Array(Math.max(16, 4 * m));
+    // Columns whose raw targets (before closure) equal an earlier column's share its result.
+    const raw = new HashIds(2 * m);
+    let col0 = 0;
+    const sameRaw = (col: number): boolean => {
+      const n = bucketLen[col] as number;
+      if (n !== bucketLen[col0]) return false;
+      const a = col * size;
+      const b = col0 * size;
+      for (let j = 0; j < n; j++) if (bucket[a + j] !== bucket[b + j]) return false;
+      return true;
+    };
     for (let i = 0; i < subsets.length; i++) {
-      const subset = subsets[i] as number[];
-      accept.push(subset.some((s) => nfa.accept[s]));
-      for (const b of buckets) b.length = 0;
-      for (const s of subset) {
-        const row = nfa.next[s] as Int32Array;
-        for (let col = 0; col < m; col++) {
-          const t = row[col] as number;
-          if (t >= 0) (buckets[col] as number[]).push(t);
+      const subset = subsets[i] as Int32Array;
+      let acc = false;
+      bucketLen.fill(0);
+      for (let j = 0; j < subset.length; j++) {
+        const s = subset[j] as number;
+        if (nfa.accept[s]) acc = true;
+        const pairs = sparse[s] as Int32Array;
+        for (let q = 0; q < pairs.length; q += 2) {
+          const col = pairs[q] as number;
+          const len = bucketLen[col] as number;
+          bucket[col * size + len] = pairs[q + 1] as number;
+          bucketLen[col] = len + 1;
         }
       }
-      const out = new Int32Array(m).fill(-1);
+      accept.push(acc);
+      if ((i + 1) * m > next.length) {
+        const grown = new Int32Array(next.length * 2);
+        grown.set(next);
+        next = grown;
+      }
+      const base = i * m;
+      raw.clear();
       for (let col = 0; col < m; col++) {
-        const targets = buckets[col] as number[];
-        if (targets.length === 0) continue;
-        const next = closure(targets);
-        const key = next.join(',');
-        let id = ids.get(key);
-        if (id === undefined) {
-          id = subsets.length;
-          if (id >= this.limit) throw new TooComplex();
-          ids.set(key, id);
-          subsets.push(next);
+        const n = bucketLen[col] as number;
+        if (n === 0) {
+          next[base + col] = -1;
+          continue;
         }
-        out[col] = id;
+        let h = n;
+        for (let j = col * size; j < col * size + n; j++) h = (Math.imul(h, 31) + (bucket[j] as number)) | 0;
+        col0 = col;
+        const prev = raw.find(h, sameRaw);
+        if (prev >= 0) {
+          next[base + col] = next[base + prev] as number;
+          continue;
+        }
+        raw.add(h, col);
+        closure(col * size, n);
+        next[base + col] = intern();
       }
-      rows.push(out);
     }
-    const next = new Int32Array(subsets.length * m);
-    rows.forEach((row, s) => next.set(row, s * m));
-    return { n: subsets.length, m, cls: nfa.cls, accept, next };
+    return { n: subsets.length, m, cls: nfa.cls, accept, next: next.slice(0, subsets.length * m) };
+  }
+}
+
+/** A well-spread 32-bit image of a state number (summed into order-free subset hashes). */
+function mix(x: number): number {
+  x = Math.imul(x ^ (x >>> 16), 0x45d9f3b);
+  x = Math.imul(x ^ (x >>> 16), 0x45d9f3b);
+  return x ^ (x >>> 16);
+}
+
+/** Open-addressing hash -> ids table; equality of candidates is left to the caller. */
+class HashIds {
+  private slots: Int32Array;
+  private hashes: Int32Array;
+  private count = 0;
+
+  constructor(expected: number) {
+    let cap = 16;
+    while (cap < 2 * expected) cap *= 2;
+    this.slots = new Int32Array(cap).fill(-1);
+    this.hashes = new Int32Array(cap);
+  }
+
+  clear(): void {
+    if (this.count === 0) return;
+    this.slots.fill(-1);
+    this.count = 0;
+  }
+
+  find(hash: number, same: (id: number) => boolean): number {
+    const mask = this.slots.length - 1;
+    for (let i = hash & mask; ; i = (i + 1) & mask) {
+      const id = this.slots[i] as number;
+      if (id < 0) return -1;
+      if (this.hashes[i] === hash && same(id)) return id;
+    }
+  }
+
+  add(hash: number, id: number): void {
+    if (2 * (this.count + 1) > this.slots.length) this.grow();
+    this.put(hash, id);
+    this.count++;
+  }
+
+  private put(hash: number, id: number): void {
+    const mask = this.slots.length - 1;
+    let i = hash & mask;
+    while ((this.slots[i] as number) >= 0) i = (i + 1) & mask;
+    this.slots[i] = id;
+    this.hashes[i] = hash;
+  }
+
+  private grow(): void {
+    const { slots, hashes } = this;
+    this.slots = new Int32Array(slots.length * 2).fill(-1);
+    this.hashes = new Int32Array(slots.length * 2);
+    for (let i = 0; i < slots.length; i++) if ((slots[i] as number) >= 0) this.put(hashes[i] as number, slots[i] as number);
   }
 }
 
 /** Moore partition refinement (the dead state stays implicit, -1), then merged columns. */
 function minimize(d: Dfa): Dfa {
-  const { m } = d;
+  const { m, n: size, next: nx } = d;
   let block = Int32Array.from(d.accept, (a) => (a ? 1 : 0));
   let count = new Set(block).size;
-  const sig = new Int32Array(m + 1);
+  // States share a block when their block and their targets' blocks agree, column by column.
+  const target = (t: number): number => (t < 0 ? -1 : (block[t] as number));
+  let b = 0;
+  const sameSig = (a: number): boolean => {
+    if (block[a] !== block[b]) return false;
+    for (let col = 0; col < m; col++) if (target(nx[a * m + col] as number) !== target(nx[b * m + col] as number)) return false;
+    return true;
+  };
+  const newId = new Int32Array(size);
+  const blocks = new HashIds(size);
   for (;;) {
-    const ids = new Map<string, number>();
-    const nextBlock = new Int32Array(d.n);
-    for (let s = 0; s < d.n; s++) {
-      sig[0] = block[s] as number;
-      for (let col = 0; col < m; col++) {
-        const t = d.next[s * m + col] as number;
-        sig[col + 1] = t < 0 ? -1 : (block[t] as number);
+    blocks.clear();
+    const nextBlock = new Int32Array(size);
+    let ids = 0;
+    for (let s = 0; s < size; s++) {
+      let h = block[s] as number;
+      for (let col = 0; col < m; col++) h = (Math.imul(h, 31) + target(nx[s * m + col] as number)) | 0;
+      b = s;
+      const rep = blocks.find(h, sameSig);
+      if (rep >= 0) nextBlock[s] = newId[rep] as number;
+      else {
+        blocks.add(h, s);
+        newId[s] = ids;
+        nextBlock[s] = ids++;
       }
-      const key = sig.join(',');
-      let id = ids.get(key);
-      if (id === undefined) ids.set(key, (id = ids.size));
-      nextBlock[s] = id;
     }
     block = nextBlock;
-    if (ids.size === count) break;
-    count = ids.size;
+    if (ids === count) break;
+    count = ids;
   }
   // Renumber so that the start state's block is 0.
-  const order = new Map<number, number>([[block[0] as number, 0]]);
-  for (const b of block) if (!order.has(b)) order.set(b, order.size);
-  const n = order.size;
+  const order = new Int32Array(count).fill(-1);
+  let n = 0;
+  order[block[0] as number] = n++;
+  for (let s = 0; s < size; s++) if ((order[block[s] as number] as number) < 0) order[block[s] as number] = n++;
   const table = new Int32Array(n * m).fill(-1);
   const accept = new Array<boolean>(n).fill(false);
-  for (let s = 0; s < d.n; s++) {
-    const b = order.get(block[s] as number) as number;
+  for (let s = 0; s < size; s++) {
+    const b = order[block[s] as number] as number;
     accept[b] = d.accept[s] as boolean;
     for (let col = 0; col < m; col++) {
-      const t = d.next[s * m + col] as number;
-      table[b * m + col] = t < 0 ? -1 : (order.get(block[t] as number) as number);
+      const t = nx[s * m + col] as number;
+      table[b * m + col] = t < 0 ? -1 : (order[block[t] as number] as number);
     }
   }
   // Columns the minimal DFA treats alike become one.
-  const colIds = new Map<string, number>();
+  const colTable = new HashIds(m);
+  const sameCol = (a: number, b: number): boolean => {
+    for (let s = 0; s < n; s++) if (table[s * m + a] !== table[s * m + b]) return false;
+    return true;
+  };
   const remap = new Int32Array(m);
   const keep: number[] = [];
   for (let col = 0; col < m; col++) {
-    let key = '';
-    for (let s = 0; s < n; s++) key += `${table[s * m + col]},`;
-    let id = colIds.get(key);
-    if (id === undefined) {
-      colIds.set(key, (id = colIds.size));
+    let h = 0;
+    for (let s = 0; s < n; s++) h = (Math.imul(h, 31) + (table[s * m + col] as number)) | 0;
+    const found = colTable.find(h, (j) => sameCol(keep[j] as number, col));
+    if (found >= 0) remap[col] = found;
+    else {
+      remap[col] = keep.length;
+      colTable.add(h, keep.length);
       keep.push(col);
     }
-    remap[col] = id;
   }
   const m2 = keep.length;
   const next = new Int32Array(n * m2);
