@@ -16,6 +16,7 @@ export const VALIDATORS = [
   { schema: 'src/profiles/profile-schema.json', out: 'src/profiles/profile-validator.generated.ts', options: { allErrors: true } },
   { schema: 'src/ir/macros-schema.json', out: 'src/ir/macros-validator.generated.ts', options: { allErrors: true } },
   { schema: 'src/ir/sources-schema.json', out: 'src/ir/sources-validator.generated.ts', options: { allErrors: true } },
+  { schema: 'src/ir/categories-schema.json', out: 'src/ir/categories-validator.generated.ts', options: { allErrors: true } },
 ];
 
 /** The text of the generated module for one entry of VALIDATORS. */

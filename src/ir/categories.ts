@@ -5,7 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as yaml from 'js-yaml';
-import { Ajv } from 'ajv';
+import type { ValidateFunction } from 'ajv';
+import { validate as generatedValidate } from './categories-validator.generated.js';
 import { DATA_DIR } from '../paths.js';
 
 export interface CategoryEntry {
@@ -24,15 +25,8 @@ export type CategoryResolution =
   /** No category names a known source (or there are none). */
   | { readonly kind: 'none' };
 
-const validate = new Ajv({ allErrors: true }).compile({
-  type: 'object',
-  additionalProperties: {
-    type: 'object',
-    required: ['source', 'scope'],
-    properties: { source: { type: 'string' }, scope: { type: 'string' } },
-    additionalProperties: false,
-  },
-});
+// The schema is src/ir/categories-schema.json, compiled ahead of time by .ci/gen-validators.mjs.
+const validate = generatedValidate as unknown as ValidateFunction;
 
 export function loadCategories(file: string): CategoryTable {
   const data = yaml.load(readFileSync(file, 'utf8'));
