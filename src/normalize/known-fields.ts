@@ -20,6 +20,13 @@ export function knownFields(stages: readonly Stage[]): string[] {
         break;
       case 'rename':
         for (const p of st.pairs) {
+          if (p.from.name.includes('*')) {
+            // `rename *_ip as *_addr`: each known match takes the new name, wildcards in order.
+            const renamed = known.filter((n) => nameMatches(p.from.name, n)).map((n) => wildcardRename(p.from.name, p.to.name, n));
+            known = known.filter((n) => !nameMatches(p.from.name, n));
+            add(renamed);
+            continue;
+          }
           known = known.filter((n) => n !== p.from.name && n !== p.to.name);
           add([p.to.name]);
         }
@@ -59,4 +66,12 @@ export function knownFields(stages: readonly Stage[]): string[] {
     }
   }
   return known;
+}
+
+/** The new name of `name` under `rename <from> as <to>`: the i-th `*` of `to` takes what the i-th `*` of `from` matched. */
+function wildcardRename(from: string, to: string, name: string): string {
+  const re = new RegExp(`^${from.split('*').map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('(.*)')}$`, 's');
+  const parts = re.exec(name)?.slice(1) ?? [];
+  let i = 0;
+  return to.replace(/\*/g, () => parts[i++] ?? '');
 }

@@ -42,6 +42,7 @@ const CASES: [string, string][] = [
   // fieldstr= after the field list names another placeholder.
   ['| eval n_a=1 | foreach n_* fieldstr="#f#" [eval #f# = #f# + 1]', 'eq(EventCode, "1") ; eval(n_a = 1) ; eval(n_a = +(n_a, 1))'],
   // A field removed before the foreach is not iterated; a renamed one is, under its new name.
+  ['| eval a_ip=1 | rename *_ip as *_addr | foreach *_addr [eval <<FIELD>>=2]', 'eq(EventCode, "1") ; eval(a_ip = 1) ; rename(*_ip -> *_addr) ; eval(a_addr = 2)'],
   ['| eval a_1=x, a_2=y | fields - a_1 | rename a_2 as a_3 | foreach a_* [eval <<FIELD>>=1]', 'eq(EventCode, "1") ; eval(a_1 = x, a_2 = y) ; project_remove(a_1) ; rename(a_2 -> a_3) ; eval(a_3 = 1)'],
   // where is three-valued: a test on a missing field is null, NOT null is null, the row is dropped.
   ['| where match(a, "x") and !match(b, "y")', 'and(eq(EventCode, "1"), regex(a, "x"), exists(b), not(regex(b, "y")))'],
