@@ -42,7 +42,7 @@ describe('the IR matches its JSON schema', () => {
     const out = execFileSync('node', ['dist/src/cli.js', 'explain', 'rules/tunneling_process_created_fixed.yml', '--ir'], { encoding: 'utf8' });
     const ir = JSON.parse(out) as { id: string; stages: { kind: string }[] };
     expect(validate(ir)).toBe(true);
-    expect(ir.id).toBe('1139.1235');
+    expect(ir.id).toBe('ruleport.0004');
     expect(ir.stages.map((s) => s.kind)).toEqual(['project', 'bucket', 'aggregate']);
   });
 });
