@@ -38,7 +38,7 @@ function ndjson(file: string): Record<string, unknown>[] {
 }
 
 describe('generated TypeScript matchers', () => {
-  it('type-check under tsc --strict (with noUncheckedIndexedAccess)', () => {
+  it('type-check under tsc --strict (with noUncheckedIndexedAccess)', { timeout: 120_000 }, () => {
     const files = [...modules.keys()].map((s) => join(dir, `${s}.ts`));
     expect(files.length).toBeGreaterThan(0);
     const program = ts.createProgram(files, {
