@@ -50,10 +50,9 @@ class TsRenderer {
   /** Field readers over raw events, spelled out: name -> function text. */
   readonly readers = new Map<string, string>();
   /** Runtime functions the module uses, imported by name. */
-  readonly imports = new Set<string>(['mapEvent', 'runStages']);
-
-  /** Does the pipeline join a subsearch (so run() must keep the input events)? */
-  joins = false;
+  readonly imports = new Set<string>(['runGenerated']);
+  /** Whether the filter searches the raw line for keywords (TERM, bare words). */
+  usesKeywords = false;
 
   constructor(
     private readonly ctx: RenderContext,
@@ -88,15 +87,16 @@ class TsRenderer {
     const fn = ident(field);
     if (!this.readers.has(field)) {
       const m = Object.prototype.hasOwnProperty.call(this.input, field) ? this.input[field] : undefined;
-      const own = field === '_source' ? 'undefined' : `has(e[${json(field)}]) ? (e[${json(field)}] as FieldValue) : undefined`;
+      const own = field === '_source' ? 'undefined' : `${this.use('present')}(e[${json(field)}]) ? (e[${json(field)}] as FieldValue) : undefined`;
+      if (m) this.use('present');
       let body: string;
       if (!m) body = `return ${own};`;
       else if (m.type === 'time') {
         this.use('parseTime');
-        body = `const v = e[${json(m.name)}];\n  if (has(v)) {\n    const t = parseTime(v);\n    if (t !== undefined) return t;\n  }\n  return ${own};`;
+        body = `const v = e[${json(m.name)}];\n  if (present(v)) {\n    const t = parseTime(v);\n    if (t !== undefined) return t;\n  }\n  return ${own};`;
       } else if (m.derive === 'basename') {
-        body = `const v = e[${json(m.name)}];\n  if (has(v)) {\n    const s = String(v);\n    return s.slice(Math.max(s.lastIndexOf('\\\\'), s.lastIndexOf('/')) + 1);\n  }\n  return ${own};`;
-      } else body = `const v = e[${json(m.name)}];\n  return has(v) ? (v as FieldValue) : ${own === 'undefined' ? 'undefined' : `(${own})`};`;
+        body = `const v = e[${json(m.name)}];\n  if (present(v)) {\n    const s = String(v);\n    return s.slice(Math.max(s.lastIndexOf('\\\\'), s.lastIndexOf('/')) + 1);\n  }\n  return ${own};`;
+      } else body = `const v = e[${json(m.name)}];\n  return present(v) ? (v as FieldValue) : ${own === 'undefined' ? 'undefined' : `(${own})`};`;
       this.readers.set(field, `/** ${field.replace(/\*\//g, '*\\/')}${m ? ` <- ${m.name.replace(/\*\//g, '*\\/')}${m.derive ? ` (${m.derive})` : ''}${m.type === 'time' ? ' (time)' : ''}` : ''} */\nfunction ${fn}(e: RawEvent): FieldValue | undefined {\n  ${body}\n}`);
     }
     return `${fn}(e)`;
@@ -114,8 +114,8 @@ class TsRenderer {
       case 'eq': {
         const segs = e.caseSensitive ? e.pattern : e.pattern.map((p) => p.toLowerCase());
         const conv = e.caseSensitive ? 's' : 's.toLowerCase()';
-        if (segs.length === 1) return `anyValue(${this.get(e.field.name, raw)}, (s) => ${conv} === ${json(segs[0] ?? '')})`;
-        return `anyValue(${this.get(e.field.name, raw)}, (s) => wildcard(${conv}, ${json(segs)}))`;
+        if (segs.length === 1) return `${this.use('anyValue')}(${this.get(e.field.name, raw)}, (s) => ${conv} === ${json(segs[0] ?? '')})`;
+        return `${this.use('anyValue')}(${this.get(e.field.name, raw)}, (s) => ${this.use('wildcard')}(${conv}, ${json(segs)}))`;
       }
       case 'regex': {
         const t = translateRegex(e.pattern, 'js');
@@ -129,18 +129,22 @@ class TsRenderer {
         const lit = regexLiteral(t.result.pattern, t.result.caseInsensitive ? 'i' : '');
         const test = this.matcher(`guardedTest(${lit}, ${json(e.pattern)})`, 'guardedTest');
         const pf = regexPrefilter(e.pattern);
-        if (!pf) return `anyValue(${this.get(e.field.name, raw)}, ${test})`;
+        if (!pf) return `${this.use('anyValue')}(${this.get(e.field.name, raw)}, ${test})`;
         const pre = this.matcher(regexLiteral(pf.source, pf.flags));
-        return `anyValue(${this.get(e.field.name, raw)}, (s) => ${pre}.test(s) && ${test}(s))`;
+        return `${this.use('anyValue')}(${this.get(e.field.name, raw)}, (s) => ${pre}.test(s) && ${test}(s))`;
       }
       case 'cmp': {
         const v = this.get(e.field.name, raw);
-        if (e.numeric) return `anyValue(${v}, (s) => { const n = Number(s); return !Number.isNaN(n) && n ${e.op} ${json(Number(e.value))}; })`;
-        return `anyValue(${v}, (s) => s ${e.op} ${json(e.value)})`;
+        if (e.numeric) return `${this.use('anyValue')}(${v}, (s) => { const n = Number(s); return !Number.isNaN(n) && n ${e.op} ${json(Number(e.value))}; })`;
+        return `${this.use('anyValue')}(${v}, (s) => s ${e.op} ${json(e.value)})`;
       }
       case 'exists':
-        return `isSet(${this.get(e.field.name, raw)})`;
+        return `${this.use('isPresent')}(${this.get(e.field.name, raw)})`;
       case 'term':
+        if (raw) {
+          this.usesKeywords = true;
+          this.use('keywordSearch');
+        }
         return raw ? `has_(${json(e.value.toLowerCase())})` : `String(row['_raw'] ?? '').toLowerCase().includes(${json(e.value.toLowerCase())})`;
       case 'cidr':
         return `${this.matcher(`cidrMatcher(${json(e.network)})`, 'cidrMatcher')}(${this.get(e.field.name, raw)})`;
@@ -150,7 +154,7 @@ class TsRenderer {
         const names = new Set<string>();
         valueFields(e.expr, names);
         const fields = [...names].map((n) => `${json(n)}: ${this.get(n, true)}`);
-        return `${cond}(rowOf({ ${fields.join(', ')} }))`;
+        return `${cond}(${this.use('rowOf')}({ ${fields.join(', ')} }))`;
       }
       case 'undisclosed':
         // render() and stage() relax these first (relaxLeaves); one reaching here is reported.
@@ -182,29 +186,28 @@ class TsRenderer {
         return `{ kind: 'filter', test: (row: Row): boolean => ${this.expr(this.relax(st.expr), false)} }`;
       case 'eval': {
         const assignments = st.assignments.map((a) => `{ field: ${json(a.field.name)}, value: ${this.matcher(`compileValueExpr(${irJson(a.expr)})`, 'compileValueExpr')} }`);
-        return `{ kind: 'rows', run: (rows: Row[]): Row[] => ${this.use('evalStage')}(rows, [${assignments.join(', ')}]) }`;
+        return `{ kind: 'rows', rowWise: true, run: (rows: Row[]): Row[] => ${this.use('evalStage')}(rows, [${assignments.join(', ')}]) }`;
       }
       case 'rex': {
         const flags = st.mode === 'sed' && st.global ? 'g' : '';
         const re = this.matcher(`pcreToJs(${json(st.pattern)}, ${json(flags)})`, 'pcreToJs');
-        if (st.mode === 'sed') return `{ kind: 'rows', run: (rows: Row[]): Row[] => ${this.use('rexSed')}(rows, ${json(st.field.name)}, ${re}, ${json(st.replacement ?? '')}, ${st.global}) }`;
+        if (st.mode === 'sed') return `{ kind: 'rows', rowWise: true, run: (rows: Row[]): Row[] => ${this.use('rexSed')}(rows, ${json(st.field.name)}, ${re}, ${json(st.replacement ?? '')}, ${st.global}) }`;
         if (st.maxMatch !== 1) this.ctx.report(diag('BE001', `rex max_match=${st.maxMatch} (multivalue extraction) is not in the TypeScript matcher yet`, st.span, { backend: 'ts' }));
-        return `{ kind: 'rows', run: (rows: Row[]): Row[] => ${this.use('rexExtract')}(rows, ${json(st.field.name)}, ${re}, ${json(st.groups)}) }`;
+        return `{ kind: 'rows', rowWise: true, run: (rows: Row[]): Row[] => ${this.use('rexExtract')}(rows, ${json(st.field.name)}, ${re}, ${json(st.groups)}) }`;
       }
       case 'enrich': {
         const args = `${irJson(st.inputs.map((i) => ({ field: i.field.name, column: i.column })))}, ${json(st.outputs)}, ${st.overwrite}`;
         const fromFile = `${this.use('enrich')}(rows, ${this.use('lookupTable')}(options.lookups, ${json(st.table)}), ${args})`;
-        if (!Object.prototype.hasOwnProperty.call(COMPUTED_LOOKUPS, st.table)) return `{ kind: 'rows', run: (rows: Row[]): Row[] => ${fromFile} }`;
+        if (!Object.prototype.hasOwnProperty.call(COMPUTED_LOOKUPS, st.table)) return `{ kind: 'rows', rowWise: true, run: (rows: Row[]): Row[] => ${fromFile} }`;
         // A script lookup the runtime computes; a table given by the caller still wins.
         const computed = `${this.use('enrichComputed')}(rows, ${this.use('computedLookup')}(${json(st.table)}), ${args})`;
-        return `{ kind: 'rows', run: (rows: Row[]): Row[] => (options.lookups?.has(${json(st.table)}) ? ${fromFile} : ${computed}) }`;
+        return `{ kind: 'rows', rowWise: true, run: (rows: Row[]): Row[] => (options.lookups?.has(${json(st.table)}) ? ${fromFile} : ${computed}) }`;
       }
       case 'sort':
         return `{ kind: 'rows', run: (rows: Row[]): Row[] => ${this.use('sortRows')}(rows, ${json(st.keys.map((k) => ({ field: k.field.name, descending: k.descending, as: k.as })))}, ${st.limit}) }`;
       case 'fillnull':
-        return `{ kind: 'rows', run: (rows: Row[]): Row[] => ${this.use('fillnull')}(rows, ${json(st.value)}, ${json(st.fields.map((f) => f.name))}) }`;
+        return `{ kind: 'rows', rowWise: ${st.fields.length > 0}, run: (rows: Row[]): Row[] => ${this.use('fillnull')}(rows, ${json(st.value)}, ${json(st.fields.map((f) => f.name))}) }`;
       case 'join': {
-        this.joins = true;
         const sub = st.subsearch;
         // The subsearch is a search of its own: its data source picks its input mapping.
         const pseudo: Detection = { id: '', title: '', description: '', references: [], techniqueIds: [], spl: '', source: sub.source, filter: sub.filter, stages: sub.stages };
@@ -240,8 +243,8 @@ function render(detection: Detection, profile: Profile): BackendOutput {
     matchers: r.matchers,
     filter,
     stages,
-    joins: r.joins,
     runtimeImports: [...r.imports].sort().join(', '),
+    usesKeywords: r.usesKeywords,
     notes,
   });
   return { text, diagnostics: ctx.diagnostics.filter((d) => d.code !== 'BE004') };

@@ -1,11 +1,12 @@
 /**
  * `ruleport match`: one pass over NDJSON input (files or stdin) for one or many rules.
  * Each line is tested on its raw bytes first (necessary key/value conditions of each filter),
- * decoded on its own and parsed once, however many rules run. Filter-only rules (and row-wise
- * stages: table, rename, bin, where, eval, rex, lookup) emit rows as they come: constant memory.
- * Rules with stats/eventstats/sort/... keep only the rows that passed the filter and the
- * row-wise stages before them (already projected), then finish at end of input. Rules with a
- * join also keep every input event, since the subsearch is a second search over the same input.
+ * decoded on its own and parsed once, however many rules run. Each kept event streams through
+ * the rule's stages (runtime/pipeline.ts): filter-only rules and row-wise stages (table, rename,
+ * bin, where, eval, rex, lookup) emit rows as they come, in constant memory; stats folds rows into
+ * its groups (memory grows with the groups and their distinct values) and emits at end of input;
+ * eventstats/sort/streamstats hold their rows until then. Rules with a join also keep every input
+ * event, since the subsearch is a second search over the same input.
  */
 import type { Argv } from 'yargs';
 import { readFileSync, statSync } from 'node:fs';
@@ -16,7 +17,7 @@ import { formatDiagnostic } from '../report.js';
 import { resolveProfile } from '../profiles/profile.js';
 import { findRuleFiles } from '../build.js';
 import { compileDetection, matcherLossy, MatcherUnsupported, type CompiledRule } from '../matcher/compile.js';
-import { mapEvent, needsInput, runStages, type LookupTable, type Row, type RuntimeStage } from '../runtime/index.js';
+import { mapEvent, needsInput, streamStages, type LookupTable, type Row, type RowStream } from '../runtime/index.js';
 import { compileLinePrefilter, scanStream } from '../runtime/lines.js';
 import { csvTable } from '../runtime/csv.js';
 
@@ -26,23 +27,10 @@ interface Running {
   readonly id: string;
   readonly rule: CompiledRule;
   readonly pre: ((buf: Buffer, start: number, end: number) => boolean) | null;
-  /** Row-wise stages run per kept event. */
-  readonly streaming: readonly RuntimeStage[];
-  /** The rest, run at end of input over the buffered rows. */
-  readonly rest: readonly RuntimeStage[];
-  readonly buffered: Row[];
+  /** The rule's stages, fed each kept event; set once the output is ready. */
+  stream: RowStream | null;
   /** Every input event, kept for a join's subsearch (null when the rule has no join). */
   readonly events: Record<string, unknown>[] | null;
-}
-
-/** Stages that look at one row at a time. */
-function isRowWise(st: RuntimeStage): boolean {
-  return st.kind === 'project' || st.kind === 'rename' || st.kind === 'bucket' || st.kind === 'filter';
-}
-
-function splitStages(stages: readonly RuntimeStage[]): [RuntimeStage[], RuntimeStage[]] {
-  const i = stages.findIndex((s) => !isRowWise(s));
-  return i === -1 ? [[...stages], []] : [stages.slice(0, i), stages.slice(i)];
 }
 
 function table(rows: readonly Row[]): string {
@@ -112,10 +100,9 @@ export function matchCommand(y: Argv<GlobalArgs>, setExit: SetExit): Argv<Global
         try {
           const rule = compileDetection(fe.detection, profile, { lookups });
           if (files.length === 1) for (const d of matcherLossy(fe.detection)) process.stderr.write(`${formatDiagnostic(file, d, loaded.rule)}\n`);
-          const [streaming, rest] = splitStages(rule.stages);
           // A join's subsearch reads every event, so the rule's line prefilter cannot skip any.
           const joins = needsInput(rule.stages);
-          running.push({ id: fe.detection.id, rule, pre: joins ? null : compileLinePrefilter(rule.prefilter), streaming, rest, buffered: [], events: joins ? [] : null });
+          running.push({ id: fe.detection.id, rule, pre: joins ? null : compileLinePrefilter(rule.prefilter), stream: null, events: joins ? [] : null });
         } catch (err) {
           if (!(err instanceof MatcherUnsupported)) throw err;
           process.stderr.write(`${formatDiagnostic(file, diag('BE001', err.message, err.span, { backend: 'ts' }), loaded.rule)}\n`);
@@ -132,6 +119,7 @@ export function matchCommand(y: Argv<GlobalArgs>, setExit: SetExit): Argv<Global
         if (asTable) tableRows.push(out);
         else process.stdout.write(`${JSON.stringify(out)}\n`);
       };
+      for (const r of running) r.stream = streamStages(r.rule.stages, (row) => emit(r, row), r.events ?? undefined);
 
       for (const src of a.events as string[]) {
         let lineNo = 0;
@@ -158,10 +146,7 @@ export function matchCommand(y: Argv<GlobalArgs>, setExit: SetExit): Argv<Global
             if (!raw) break;
             r.events?.push({ ...raw, _raw: text });
             if (!r.rule.test(raw, text)) continue;
-            let rows = [mapEvent({ ...raw, _raw: text }, r.rule.input)];
-            if (r.streaming.length) rows = runStages(rows, r.streaming);
-            if (r.rest.length) r.buffered.push(...rows);
-            else for (const row of rows) emit(r, row);
+            r.stream?.push(mapEvent({ ...raw, _raw: text }, r.rule.input));
           }
         };
         try {
@@ -181,7 +166,7 @@ export function matchCommand(y: Argv<GlobalArgs>, setExit: SetExit): Argv<Global
         }
         if (progress) process.stderr.write('\n');
       }
-      for (const r of running) if (r.rest.length) for (const row of runStages(r.buffered, r.rest, r.events ?? undefined)) emit(r, row);
+      for (const r of running) r.stream?.end();
       if (asTable && tableRows.length) process.stdout.write(table(tableRows));
       setExit(exit);
     },

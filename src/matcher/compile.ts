@@ -292,18 +292,18 @@ export function compileStage(st: Stage, opts: MatcherOptions & ExprOptions = {})
       return { kind: 'filter', test: compileExpr(st.expr, opts) };
     case 'eval': {
       const assignments = st.assignments.map((a) => ({ field: a.field.name, value: compileValueExpr(a.expr) }));
-      return { kind: 'rows', run: (rows) => evalStage(rows, assignments) };
+      return { kind: 'rows', rowWise: true, run: (rows) => evalStage(rows, assignments) };
     }
     case 'rex': {
       const re = pcreToJs(st.pattern, st.mode === 'sed' && st.global ? 'g' : '');
       const field = st.field.name;
       if (st.mode === 'sed') {
         const { replacement, global } = st;
-        return { kind: 'rows', run: (rows) => rexSed(rows, field, re, replacement ?? '', global) };
+        return { kind: 'rows', rowWise: true, run: (rows) => rexSed(rows, field, re, replacement ?? '', global) };
       }
       if (st.maxMatch !== 1) throw new MatcherUnsupported(st.span, `rex max_match=${st.maxMatch} (multivalue extraction) is not in the matcher yet`);
       const groups = st.groups;
-      return { kind: 'rows', run: (rows) => rexExtract(rows, field, re, groups) };
+      return { kind: 'rows', rowWise: true, run: (rows) => rexExtract(rows, field, re, groups) };
     }
     case 'enrich': {
       const table = opts.lookups?.get(st.table) ?? null;
@@ -311,9 +311,9 @@ export function compileStage(st: Stage, opts: MatcherOptions & ExprOptions = {})
       const { outputs, overwrite } = st;
       // A script lookup the runtime computes (ut_shannon_lookup); a table given by the user wins.
       const computed = Object.prototype.hasOwnProperty.call(COMPUTED_LOOKUPS, st.table) ? COMPUTED_LOOKUPS[st.table] : undefined;
-      if (!table && computed) return { kind: 'rows', run: (rows) => enrichComputed(rows, computed, inputs, outputs, overwrite) };
+      if (!table && computed) return { kind: 'rows', rowWise: true, run: (rows) => enrichComputed(rows, computed, inputs, outputs, overwrite) };
       if (!table) throw new MatcherUnsupported(st.span, `${st.command} needs the table '${st.table}' (give it with --lookup ${st.table}=<file.csv>)`);
-      return { kind: 'rows', run: (rows) => enrich(rows, table, inputs, outputs, overwrite) };
+      return { kind: 'rows', rowWise: true, run: (rows) => enrich(rows, table, inputs, outputs, overwrite) };
     }
     case 'sort': {
       const keys = st.keys.map((k) => ({ field: k.field.name, descending: k.descending, as: k.as }));
@@ -323,7 +323,8 @@ export function compileStage(st: Stage, opts: MatcherOptions & ExprOptions = {})
     case 'fillnull': {
       const { value } = st;
       const fields = st.fields.map((f) => f.name);
-      return { kind: 'rows', run: (rows) => fillnull(rows, value, fields) };
+      // Without a field list fillnull fills the fields of any row, so it needs them all.
+      return { kind: 'rows', rowWise: fields.length > 0, run: (rows) => fillnull(rows, value, fields) };
     }
     case 'join': {
       if (!opts.profile) throw new MatcherUnsupported(st.span, 'join needs the profile to map its subsearch\'s input');

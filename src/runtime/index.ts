@@ -84,7 +84,7 @@ export function cidrMatcher(network: string): (v: FieldValue | undefined) => boo
 }
 
 export function isPresent(v: FieldValue | undefined): boolean {
-  return valuesOf(v).length > 0;
+  return v !== undefined && (!Array.isArray(v) || v.length > 0);
 }
 
 export function compare(v: FieldValue | undefined, op: '<' | '<=' | '>' | '>=', literal: string, numeric: boolean): boolean {
@@ -170,8 +170,12 @@ export type RuntimeStage =
       readonly stream?: StreamOptions;
     }
   | { readonly kind: 'filter'; readonly test: (row: Row) => boolean }
-  /** Any other stage, as a function over all rows (eval, rex, sort, fillnull, lookup, ...). */
-  | { readonly kind: 'rows'; readonly run: (rows: Row[]) => Row[] }
+  /**
+   * Any other stage, as a function over all rows (eval, rex, sort, fillnull, lookup, ...).
+   * rowWise: each row's output depends on that row alone (run(a ++ b) = run(a) ++ run(b)), so the
+   * stage runs row by row as events stream in instead of holding every row (pipeline.ts).
+   */
+  | { readonly kind: 'rows'; readonly rowWise?: boolean; readonly run: (rows: Row[]) => Row[] }
   /** `join`: the subsearch runs over the same input events as the rule (see runRule). */
   | (JoinOptions & { readonly kind: 'join'; readonly subsearch: SubRule });
 
@@ -187,215 +191,23 @@ export function needsInput(stages: readonly RuntimeStage[]): boolean {
   return stages.some((s) => s.kind === 'join');
 }
 
-function nameMatcher(pattern: string): (name: string) => boolean {
-  if (!pattern.includes('*')) return (n) => n === pattern;
-  const re = new RegExp(`^${pattern.split('*').map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 's');
-  return (n) => re.test(n);
-}
-
-export function project(rows: readonly Row[], mode: 'table' | 'keep' | 'remove', patterns: readonly string[]): Row[] {
-  const matchers = patterns.map(nameMatcher);
-  return rows.map((row) => {
-    const out: Row = {};
-    const keys = Object.keys(row);
-    if (mode === 'remove') {
-      for (const k of keys) if (!matchers.some((m) => m(k))) out[k] = row[k];
-      return out;
-    }
-    // table: listed order, each pattern's matches in the row's order; fields keeps _time/_raw too.
-    for (const m of mode === 'keep' ? [...matchers, nameMatcher('_time'), nameMatcher('_raw')] : matchers) {
-      for (const k of keys) if (m(k) && !(k in out)) out[k] = row[k];
-    }
-    return out;
-  });
-}
-
-export function rename(rows: readonly Row[], pairs: readonly (readonly [string, string])[]): Row[] {
-  return rows.map((row) => {
-    const out: Row = { ...row };
-    for (const [from, to] of pairs) {
-      if (!(from in out)) continue;
-      out[to] = out[from];
-      delete out[from];
-    }
-    return out;
-  });
-}
-
-export function bucket(rows: readonly Row[], field: string, seconds: number, as: string): Row[] {
-  return rows.map((row) => {
-    const t = row[field];
-    if (typeof t !== 'number') return row;
-    return { ...row, [as]: Math.floor(t / seconds) * seconds };
-  });
-}
-
-/** Splunk orders values() lexicographically; we use code-unit order (assumption: byte order). */
-function lexicalDistinct(values: readonly Scalar[]): string[] {
-  return [...new Set(values.map(String))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-}
-
-function numbersOf(values: readonly Scalar[]): number[] {
-  return values.map(Number).filter((n) => !Number.isNaN(n));
-}
-
-function aggregate(fn: string, values: readonly Scalar[], rowCount: number): FieldValue | undefined {
-  switch (fn) {
-    case 'values':
-      return values.length ? lexicalDistinct(values) : undefined;
-    case 'list':
-      return values.length ? values.map(String) : undefined;
-    case 'count':
-      return rowCount;
-    case 'dc':
-      return new Set(values.map(String)).size;
-    case 'min':
-    case 'max': {
-      const nums = numbersOf(values);
-      if (nums.length === values.length && nums.length > 0) return fn === 'min' ? Math.min(...nums) : Math.max(...nums);
-      const strs = lexicalDistinct(values);
-      return fn === 'min' ? strs[0] : strs[strs.length - 1];
-    }
-    case 'sum': {
-      const nums = numbersOf(values);
-      return nums.length ? nums.reduce((a, b) => a + b, 0) : undefined;
-    }
-    case 'avg': {
-      const nums = numbersOf(values);
-      return nums.length ? nums.reduce((a, b) => a + b, 0) / nums.length : undefined;
-    }
-    case 'first':
-    case 'earliest':
-      return values[0];
-    case 'last':
-    case 'latest':
-      return values[values.length - 1];
-    default:
-      throw new Error(`ruleport runtime: unknown aggregation ${fn}`);
-  }
-}
-
-function groupKey(row: Row, by: readonly string[]): string[][] | null {
-  const parts: string[][] = [];
-  for (const f of by) {
-    const vs = valuesOf(row[f]);
-    if (vs.length === 0) return null; // Splunk forms no group for a row without a by-field
-    parts.push(vs.map(String));
-  }
-  return parts;
-}
-
-/** Cartesian product: a multivalue by-field puts the row in each value's group. */
-function keysOf(parts: string[][]): string[][] {
-  return parts.reduce<string[][]>((acc, vs) => acc.flatMap((k) => vs.map((v) => [...k, v])), [[]]);
-}
-
-export function stats(
-  rows: readonly Row[],
-  aggs: readonly { readonly fn: string; readonly field: string | null; readonly as: string }[],
-  by: readonly string[],
-  mode: 'stats' | 'eventstats',
-): Row[] {
-  const groups = new Map<string, { key: string[]; rows: Row[] }>();
-  const rowKeys = new Map<Row, string[]>();
-  for (const row of rows) {
-    const parts = groupKey(row, by);
-    if (!parts) continue;
-    const ids: string[] = [];
-    for (const key of keysOf(parts)) {
-      const id = JSON.stringify(key);
-      ids.push(id);
-      const g = groups.get(id) ?? { key, rows: [] };
-      g.rows.push(row);
-      groups.set(id, g);
-    }
-    rowKeys.set(row, ids);
-  }
-  const results = new Map<string, Row>();
-  for (const [id, g] of groups) {
-    const out: Row = {};
-    by.forEach((f, i) => {
-      const k = g.key[i] as string;
-      const orig = valuesOf(g.rows[0]?.[f]).find((v) => String(v) === k);
-      out[f] = orig ?? k;
-    });
-    for (const a of aggs) {
-      if (a.field === '*') {
-        const names = new Set<string>();
-        for (const r of g.rows) for (const k of Object.keys(r)) if (!by.includes(k)) names.add(k);
-        for (const n of [...names].sort()) {
-          const v = aggregate(a.fn, g.rows.flatMap((r) => valuesOf(r[n])), g.rows.length);
-          if (v !== undefined) out[a.as === '*' ? n : a.as.replace('*', n)] = v;
-        }
-      } else {
-        const vals = a.field === null ? [] : g.rows.flatMap((r) => valuesOf(r[a.field as string]));
-        const v = aggregate(a.fn, vals, a.field === null ? g.rows.length : vals.length);
-        if (v !== undefined) out[a.as] = v;
-      }
-    }
-    results.set(id, out);
-  }
-  if (mode === 'eventstats') {
-    return rows.map((row) => {
-      const id = rowKeys.get(row)?.[0];
-      const agg = id ? results.get(id) : undefined;
-      return agg ? { ...row, ...agg } : row;
-    });
-  }
-  // Splunk sorts stats output by the by-fields (lexicographically).
-  return [...results.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, r]) => r);
-}
-
-/**
- * The stages over the rows. `events` is the whole input, needed only by a join's subsearch (which
- * Splunk runs as a search of its own); without it a join is an error, not a silent no-op.
- */
-export function runStages(rows: Row[], stages: readonly RuntimeStage[], events?: readonly Readonly<Record<string, unknown>>[]): Row[] {
-  let current = rows;
-  for (const st of stages) {
-    switch (st.kind) {
-      case 'project':
-        current = project(current, st.mode, st.fields);
-        break;
-      case 'rename':
-        current = rename(current, st.pairs);
-        break;
-      case 'bucket':
-        current = bucket(current, st.field, st.seconds, st.as);
-        break;
-      case 'aggregate':
-        current = st.mode === 'streamstats' ? streamstats(current, st.aggs, st.by, st.stream) : stats(current, st.aggs, st.by, st.mode);
-        break;
-      case 'filter':
-        current = current.filter(st.test);
-        break;
-      case 'rows':
-        current = st.run(current);
-        break;
-      case 'join': {
-        if (!events) throw new Error('ruleport runtime: a join needs the input events for its subsearch');
-        current = joinRows(current, runRule(events, st.subsearch), st);
-        break;
-      }
-    }
-  }
-  return current;
-}
-
-/** The whole rule: map, filter, then the stages. */
+/** The whole rule: map, filter, then the stages (streamed: stats holds groups, not rows). */
 export function runRule(events: Iterable<Readonly<Record<string, unknown>>>, rule: SubRule): Row[] {
   // A join's subsearch reads the same input again, so the events are kept in memory for it; rules
-  // without a join still stream them.
+  // without a join stream them.
   const all = needsInput(rule.stages) ? Array.from(events) : undefined;
-  const kept: Row[] = [];
+  const out: Row[] = [];
+  const stream = streamStages(rule.stages, (row) => out.push(row), all);
   for (const raw of all ?? events) {
     const row = mapEvent(raw, rule.input);
-    if (rule.filter(row)) kept.push(row);
+    if (rule.filter(row)) stream.push(row);
   }
-  return runStages(kept, rule.stages, all);
+  stream.end();
+  return out;
 }
 
-import { COMPUTED_LOOKUPS, joinRows, streamstats, type ComputedLookup, type JoinOptions, type StreamOptions } from './stages.js';
+import { streamStages } from './pipeline.js';
+import { COMPUTED_LOOKUPS, type ComputedLookup, type JoinOptions, type StreamOptions } from './stages.js';
 import { cidrTester } from './eval.js';
 
 export type LookupTable = readonly Readonly<Record<string, string>>[];
@@ -453,5 +265,8 @@ export {
   type ComputedLookup,
   type JoinOptions,
 } from './stages.js';
+export { project, rename, bucket, projector, renameRow, bucketRow, runStages, streamStages, type RowStream, type RetainedState } from './pipeline.js';
+export { stats, AggregateFolder, LIST_MAX, type AggSpec, type AggregateState } from './aggregate.js';
+export { anyValue, wildcard, rowOf, keywordSearch, runGenerated, type RunOptions } from './generated.js';
 export { fieldReader, present, type RawEvent, type KeyValueProbe, type LinePrefilter } from './raw.js';
 export { guardedTest, linearRegex, BACKTRACK_SAFE_LENGTH, HARD_INPUT_LIMIT, type GuardKind } from './linear.js';

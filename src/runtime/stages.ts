@@ -231,6 +231,49 @@ export interface LookupOutput {
 const MAX_MATCHES = 100;
 
 /**
+ * The table indexed by its key columns, built once per table and key columns: the matcher runs
+ * lookup row by row as events stream in (pipeline.ts), so it must not re-index per call.
+ */
+interface TableIndex {
+  /** JSON of the key column values -> table rows, in file order. */
+  readonly rows: Map<string, number[]>;
+  /** The columns that are not key columns (the outputs when none are listed). */
+  readonly others: readonly string[];
+}
+
+const tableIndexes = new WeakMap<object, Map<string, TableIndex>>();
+
+function tableIndex(table: readonly Readonly<Record<string, string>>[], inputs: readonly LookupInput[]): TableIndex {
+  let byColumns = tableIndexes.get(table);
+  if (!byColumns) {
+    byColumns = new Map();
+    tableIndexes.set(table, byColumns);
+  }
+  const columns = JSON.stringify(inputs.map((i) => i.column));
+  const cached = byColumns.get(columns);
+  if (cached) return cached;
+  const index = new Map<string, number[]>();
+  table.forEach((t, i) => {
+    const key: string[] = [];
+    for (const inp of inputs) {
+      const v = t[inp.column];
+      if (v === undefined || v === '') return;
+      key.push(v);
+    }
+    const id = JSON.stringify(key);
+    const list = index.get(id) ?? [];
+    list.push(i);
+    index.set(id, list);
+  });
+  const inputColumns = new Set(inputs.map((i) => i.column));
+  const others = new Set<string>();
+  for (const t of table) for (const k of Object.keys(t)) if (!inputColumns.has(k)) others.add(k);
+  const built = { rows: index, others: [...others] };
+  byColumns.set(columns, built);
+  return built;
+}
+
+/**
  * `lookup table in AS f ... OUTPUT|OUTPUTNEW out AS g ...` (and `iplocation` with a GeoIP table).
  * Matching is exact and case-sensitive on every input column (case_sensitive_match defaults to
  * true); a multivalue input tries each value. Matching table rows (file order, at most 100) give
@@ -250,27 +293,8 @@ export function enrich(
   overwrite: boolean,
 ): Row[] {
   if (table === null || inputs.length === 0) return [...rows];
-  const inputColumns = new Set(inputs.map((i) => i.column));
-  let outs = outputs;
-  if (outs.length === 0) {
-    const cols = new Set<string>();
-    for (const t of table) for (const k of Object.keys(t)) if (!inputColumns.has(k)) cols.add(k);
-    outs = [...cols].map((c) => ({ column: c, as: c }));
-  }
-  // Index the table once by its key columns.
-  const index = new Map<string, number[]>();
-  table.forEach((t, i) => {
-    const key: string[] = [];
-    for (const inp of inputs) {
-      const v = t[inp.column];
-      if (v === undefined || v === '') return;
-      key.push(v);
-    }
-    const id = JSON.stringify(key);
-    const list = index.get(id) ?? [];
-    list.push(i);
-    index.set(id, list);
-  });
+  const { rows: index, others } = tableIndex(table, inputs);
+  const outs = outputs.length === 0 ? others.map((c) => ({ column: c, as: c })) : outputs;
   return rows.map((row) => {
     // Every combination of input values (a multivalue input tries each value).
     let combos: string[][] = [[]];

@@ -48,7 +48,7 @@ interface GeneratedModule {
 }
 
 describe.skipIf(!ready)('differential: reference matcher vs generated modules on shared/events', () => {
-  it('gives identical rows for every corpus rule both can run', { timeout: 600_000 }, async () => {
+  it('gives identical rows for every corpus rule both can run', { timeout: 1_800_000 }, async () => {
     dir = mkdtempSync(join(tmpdir(), 'ruleport-diff-'));
     mkdirSync(join(dir, 'node_modules'));
     symlinkSync(resolve('.'), join(dir, 'node_modules', 'ruleport'), 'dir');
