@@ -23,6 +23,7 @@ import { checkEql, type EqlPredicate } from '../support/eql-grammar.js';
 import { checkEsql } from '../support/esql-grammar.js';
 import { kustoErrors, kustoSyntax } from '../support/kusto.js';
 import { decodeSigmaValue, sigmaSchemaErrors } from '../support/sigma.js';
+import { strictTypeCheck } from '../support/tsc.js';
 
 const CASES: readonly (readonly [string, string])[] = [
   ['double quote', 'say "hi"'],
@@ -348,19 +349,7 @@ describe('escaping: generated TypeScript', () => {
       writeFileSync(file, out('ts', c).text ?? '');
       return file;
     });
-    const program = ts.createProgram(files, {
-      strict: true,
-      noUncheckedIndexedAccess: true,
-      module: ts.ModuleKind.NodeNext,
-      moduleResolution: ts.ModuleResolutionKind.NodeNext,
-      target: ts.ScriptTarget.ES2022,
-      noEmit: true,
-      types: [],
-    });
-    for (const d of ts.getPreEmitDiagnostics(program)) {
-      const f = d.file?.fileName ?? '';
-      diagnosticsByFile.set(f, [...(diagnosticsByFile.get(f) ?? []), ts.flattenDiagnosticMessageText(d.messageText, '\n')]);
-    }
+    for (const d of strictTypeCheck(files)) diagnosticsByFile.set(d.file, [...(diagnosticsByFile.get(d.file) ?? []), d.message]);
   }, 120_000);
   afterAll(() => {
     if (dir) rmSync(dir, { recursive: true, force: true });

@@ -8,6 +8,7 @@ import { renderBackend } from '../../src/pipeline.js';
 import { resolveProfile } from '../../src/profiles/profile.js';
 import { runDetection } from '../../src/matcher/compile.js';
 import { splRule } from '../support/rules.js';
+import { strictTypeCheck } from '../support/tsc.js';
 
 // As in generated.test.ts (sysmon-raw keeps unmapped fields such as dest_ip by name): a temp project whose node_modules/ruleport is this package (its dist/,
 // so run `npm run build` first).
@@ -48,16 +49,7 @@ describe('generated TypeScript modules: join and computed lookups', () => {
     const text = out.text ?? '';
     const tsFile = join(dir, `${name}.ts`);
     writeFileSync(tsFile, text);
-    const program = ts.createProgram([tsFile], {
-      strict: true,
-      noUncheckedIndexedAccess: true,
-      module: ts.ModuleKind.NodeNext,
-      moduleResolution: ts.ModuleResolutionKind.NodeNext,
-      target: ts.ScriptTarget.ES2022,
-      noEmit: true,
-      types: [],
-    });
-    expect(ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'))).toEqual([]);
+    expect(strictTypeCheck([tsFile]).map((d) => d.message)).toEqual([]);
     const js = ts.transpileModule(text, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText;
     const file = join(dir, `${name}.mjs`);
     writeFileSync(file, js);

@@ -11,6 +11,7 @@ import { renderBackend } from '../../src/pipeline.js';
 import type { Detection } from '../../src/ir/types.js';
 import { resolveProfile } from '../../src/profiles/profile.js';
 import { runDetection } from '../../src/matcher/compile.js';
+import { strictTypeCheck } from '../support/tsc.js';
 
 // The generated modules import `ruleport/runtime`; a temp folder with node_modules/ruleport
 // pointing at this package lets tsc and Node resolve it exactly as a user's project would.
@@ -63,16 +64,7 @@ describe('generated TypeScript matchers', () => {
   it('type-check under tsc --strict (with noUncheckedIndexedAccess)', { timeout: 120_000 }, () => {
     const files = [...modules.keys()].map((s) => join(dir, `${s}.ts`));
     expect(files.length).toBeGreaterThan(0);
-    const program = ts.createProgram(files, {
-      strict: true,
-      noUncheckedIndexedAccess: true,
-      module: ts.ModuleKind.NodeNext,
-      moduleResolution: ts.ModuleResolutionKind.NodeNext,
-      target: ts.ScriptTarget.ES2022,
-      noEmit: true,
-      types: [],
-    });
-    const diags = ts.getPreEmitDiagnostics(program).map((d) => `${d.file?.fileName ?? ''}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`);
+    const diags = strictTypeCheck(files).map((d) => `${d.file}: ${d.message}`);
     expect(diags).toEqual([]);
   });
 

@@ -33,3 +33,31 @@ export function singleMember(set: CodeSet): number | undefined {
   const only = set.length === 1 ? set[0] : undefined;
   return only && only[0] === only[1] ? only[0] : undefined;
 }
+
+/**
+ * How a flavour writes one character, in a pattern (`literal`) and inside `[...]` (`member`):
+ * the flavour's named control escapes, its hex form for the other C0/C1 controls, `extra` for
+ * anything else it must escape (e.g. JS line separators), else a backslash before its
+ * metacharacters.
+ */
+export function characterEscaper(spec: {
+  readonly meta: string;
+  readonly classMeta: string;
+  readonly controls: Readonly<Record<number, string>>;
+  readonly hex: (cp: number) => string;
+  readonly extra?: (cp: number) => string | undefined;
+}): { readonly escape: (cp: number) => string | undefined; readonly literal: (cp: number) => string; readonly member: (cp: number) => string } {
+  const meta = new Set(spec.meta);
+  const classMeta = new Set(spec.classMeta);
+  const escape = (cp: number): string | undefined => {
+    const named = spec.controls[cp];
+    if (named !== undefined) return named;
+    if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f)) return spec.hex(cp);
+    return spec.extra?.(cp);
+  };
+  const written = (set: ReadonlySet<string>) => (cp: number): string => {
+    const c = String.fromCodePoint(cp);
+    return escape(cp) ?? (set.has(c) ? `\\${c}` : c);
+  };
+  return { escape, literal: written(meta), member: written(classMeta) };
+}

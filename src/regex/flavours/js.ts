@@ -18,7 +18,7 @@
  * matches the empty string in JS but fails in PCRE.
  */
 import { classBody, hex2, type Dialect } from '../dialect.js';
-import { bracket } from './common.js';
+import { bracket, characterEscaper } from './common.js';
 import { complement, equals, intersect, isEmpty, MAX_CODE_POINT, union, type CodeSet } from '../charset.js';
 
 const BMP: CodeSet = [[0, 0xffff]];
@@ -26,21 +26,14 @@ const ASTRAL: CodeSet = [[0x10000, MAX_CODE_POINT]];
 const SURROGATES: CodeSet = [[0xd800, 0xdfff]];
 const PAIR = '[\\uD800-\\uDBFF][\\uDC00-\\uDFFF]';
 
-const META = new Set('\\^$.|?*+()[]{}/');
-const CLASS_META = new Set('\\]^-[');
-const CONTROL: Record<number, string> = { 0x09: '\\t', 0x0a: '\\n', 0x0b: '\\v', 0x0c: '\\f', 0x0d: '\\r' };
-
-function escapeCode(cp: number): string | undefined {
-  if (CONTROL[cp] !== undefined) return CONTROL[cp];
-  if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f)) return `\\x${hex2(cp)}`;
-  if (cp === 0x2028 || cp === 0x2029 || (cp >= 0xd800 && cp <= 0xdfff)) return `\\u${cp.toString(16).toUpperCase()}`;
-  return undefined;
-}
-
-function member(cp: number): string {
-  const c = String.fromCodePoint(cp);
-  return escapeCode(cp) ?? (CLASS_META.has(c) ? `\\${c}` : c);
-}
+const { literal: escapedLiteral, member } = characterEscaper({
+  meta: '\\^$.|?*+()[]{}/',
+  classMeta: '\\]^-[',
+  controls: { 0x09: '\\t', 0x0a: '\\n', 0x0b: '\\v', 0x0c: '\\f', 0x0d: '\\r' },
+  hex: (cp) => `\\x${hex2(cp)}`,
+  // Line separators and lone surrogates would break the pattern (or its source text) as written.
+  extra: (cp) => (cp === 0x2028 || cp === 0x2029 || (cp >= 0xd800 && cp <= 0xdfff) ? `\\u${cp.toString(16).toUpperCase()}` : undefined),
+});
 
 /** A set holding every astral character: BMP members as one code unit, astral ones as a pair. */
 function withAstral(set: CodeSet): string {
@@ -53,7 +46,7 @@ export const jsDialect: Dialect = {
   literal(cp) {
     const c = String.fromCodePoint(cp);
     if (cp > 0xffff) return `(?:${c})`; // a surrogate pair: keep a following quantifier on both halves
-    return escapeCode(cp) ?? (META.has(c) ? `\\${c}` : c);
+    return escapedLiteral(cp);
   },
   charSet(set, ctx, span) {
     // Non-u classes hold UTF-16 code units. "All astral characters" (from a negated class)

@@ -20,27 +20,14 @@
  *   without the lazy suffix, which changes nothing for a fixed count.
  */
 import { hex2, type Dialect } from '../dialect.js';
-import { bracket } from './common.js';
+import { bracket, characterEscaper } from './common.js';
 
-const META = new Set('\\^$.|?*+()[]{}');
-const CLASS_META = new Set('\\]^-[&');
-const CONTROL: Record<number, string> = { 0x09: '\\t', 0x0a: '\\n', 0x0c: '\\f', 0x0d: '\\r' };
-
-function control(cp: number): string | undefined {
-  if (CONTROL[cp] !== undefined) return CONTROL[cp];
-  if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f)) return `\\x{${hex2(cp)}}`;
-  return undefined;
-}
-
-function literal(cp: number): string {
-  const c = String.fromCodePoint(cp);
-  return control(cp) ?? (META.has(c) ? `\\${c}` : c);
-}
-
-function member(cp: number): string {
-  const c = String.fromCodePoint(cp);
-  return control(cp) ?? (CLASS_META.has(c) ? `\\${c}` : c);
-}
+const { literal, member } = characterEscaper({
+  meta: '\\^$.|?*+()[]{}',
+  classMeta: '\\]^-[&',
+  controls: { 0x09: '\\t', 0x0a: '\\n', 0x0c: '\\f', 0x0d: '\\r' },
+  hex: (cp) => `\\x{${hex2(cp)}}`,
+});
 
 const WORD = '[0-9A-Z_a-z]';
 

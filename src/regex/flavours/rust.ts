@@ -18,27 +18,14 @@
  */
 import { complement, has, MAX_CODE_POINT, type CodeSet } from '../charset.js';
 import { type Dialect } from '../dialect.js';
-import { bracket, hasUnicodeCase, singleMember } from './common.js';
+import { bracket, characterEscaper, hasUnicodeCase, singleMember } from './common.js';
 
-const META = new Set('\\.+*?()|[]{}^$#');
-const CLASS_META = new Set('\\[]^-&~');
-const CONTROL: Record<number, string> = { 0x09: '\\t', 0x0a: '\\n', 0x0c: '\\f', 0x0d: '\\r' };
-
-function escapeCode(cp: number): string | undefined {
-  if (CONTROL[cp] !== undefined) return CONTROL[cp];
-  if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f)) return `\\x${cp.toString(16).toUpperCase().padStart(2, '0')}`;
-  return undefined;
-}
-
-const plainLiteral = (cp: number): string => {
-  const c = String.fromCodePoint(cp);
-  return escapeCode(cp) ?? (META.has(c) ? `\\${c}` : c);
-};
-
-const member = (cp: number): string => {
-  const c = String.fromCodePoint(cp);
-  return escapeCode(cp) ?? (CLASS_META.has(c) ? `\\${c}` : c);
-};
+const { literal: plainLiteral, member } = characterEscaper({
+  meta: '\\.+*?()|[]{}^$#',
+  classMeta: '\\[]^-&~',
+  controls: { 0x09: '\\t', 0x0a: '\\n', 0x0c: '\\f', 0x0d: '\\r' },
+  hex: (cp) => `\\x${cp.toString(16).toUpperCase().padStart(2, '0')}`,
+});
 
 /** ASCII letters whose Unicode fold set includes a non-ASCII character. */
 const UNICODE_FOLDING_ASCII = new Set([0x4b, 0x6b, 0x53, 0x73]); // K k S s
