@@ -712,7 +712,9 @@ class EsqlPipeline {
    * row is the aggregate of that row alone: dc(f) the number of distinct values of its f, count 1.
    * Nothing else is order-free. False (and nothing written) when that does not hold.
    */
-  private streamstatsOverSingleRows(st: Extract<Stage, { kind: 'aggregate' }>, index: number): boolean {
+  private streamstatsOverSingleRows(st: Extract<Stage, { kind: 'aggregate'; mode: 'streamstats' }>, index: number): boolean {
+    // current=f leaves the row out: its own group then has no rows to aggregate.
+    if (!st.current) return false;
     const stages = this.ctx.detection.stages;
     let i = index - 1;
     while (i >= 0 && (stages[i]?.kind === 'filter' || stages[i]?.kind === 'sort')) i--;
@@ -734,8 +736,7 @@ class EsqlPipeline {
   }
 
   private aggregate(st: Extract<Stage, { kind: 'aggregate' }>, index: number, bucket: Extract<Stage, { kind: 'bucket' }> | null): void {
-    // current=f leaves the row out: its own group then has no rows to aggregate.
-    if (st.mode === 'streamstats' && st.current && this.streamstatsOverSingleRows(st, index)) return;
+    if (st.mode === 'streamstats' && this.streamstatsOverSingleRows(st, index)) return;
     if (st.mode === 'streamstats') {
       const resolve = this.resolver(index);
       const absent = st.by.find((f) => !resolve(f));

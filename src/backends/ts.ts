@@ -191,9 +191,9 @@ class TsRenderer {
       case 'rex': {
         const flags = st.mode === 'sed' && st.global ? 'g' : '';
         const re = this.matcher(`pcreToJs(${json(st.pattern)}, ${json(flags)})`, 'pcreToJs');
-        if (st.mode === 'sed') return `{ kind: 'rows', rowWise: true, run: (rows: Row[]): Row[] => ${this.use('rexSed')}(rows, ${json(st.field.name)}, ${re}, ${json(st.replacement ?? '')}, ${st.global}) }`;
+        if (st.mode === 'sed') return `{ kind: 'rows', rowWise: true, run: ${this.use('rexSedStage')}(${json(st.field.name)}, ${re}, ${json(st.replacement ?? '')}, ${st.global}) }`;
         if (st.maxMatch !== 1) this.ctx.report(diag('BE001', `rex max_match=${st.maxMatch} (multivalue extraction) is not in the TypeScript matcher yet`, st.span, { backend: 'ts' }));
-        return `{ kind: 'rows', rowWise: true, run: (rows: Row[]): Row[] => ${this.use('rexExtract')}(rows, ${json(st.field.name)}, ${re}, ${json(st.groups)}) }`;
+        return `{ kind: 'rows', rowWise: true, run: ${this.use('rexExtractStage')}(${json(st.field.name)}, ${re}, ${json(st.groups)}) }`;
       }
       case 'enrich': {
         const args = `${irJson(st.inputs.map((i) => ({ field: i.field.name, column: i.column })))}, ${json(st.outputs)}, ${st.overwrite}`;

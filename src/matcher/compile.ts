@@ -28,8 +28,8 @@ import {
   evalStage,
   fillnull,
   pcreToJs,
-  rexExtract,
-  rexSed,
+  rexExtractStage,
+  rexSedStage,
   sortRows,
   compare,
   isPresent,
@@ -299,11 +299,11 @@ export function compileStage(st: Stage, opts: MatcherOptions & ExprOptions = {})
       const field = st.field.name;
       if (st.mode === 'sed') {
         const { replacement, global } = st;
-        return { kind: 'rows', rowWise: true, run: (rows) => rexSed(rows, field, re, replacement ?? '', global) };
+        return { kind: 'rows', rowWise: true, run: rexSedStage(field, re, replacement ?? '', global) };
       }
       if (st.maxMatch !== 1) throw new MatcherUnsupported(st.span, `rex max_match=${st.maxMatch} (multivalue extraction) is not in the matcher yet`);
       const groups = st.groups;
-      return { kind: 'rows', rowWise: true, run: (rows) => rexExtract(rows, field, re, groups) };
+      return { kind: 'rows', rowWise: true, run: rexExtractStage(field, re, groups) };
     }
     case 'enrich': {
       const table = opts.lookups?.get(st.table) ?? null;

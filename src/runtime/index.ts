@@ -246,7 +246,9 @@ export {
 export {
   evalStage,
   rexExtract,
+  rexExtractStage,
   rexSed,
+  rexSedStage,
   fillnull,
   sortRows,
   enrich,

@@ -68,8 +68,13 @@ function nonGlobal(re: RegExp): RegExp {
  * Multivalue input: the first matching value is used. [assumption]
  */
 export function rexExtract(rows: readonly Row[], field: string, jsRegex: RegExp, groups: readonly string[]): Row[] {
+  return rexExtractStage(field, jsRegex, groups)(rows);
+}
+
+/** rexExtract with its regex prepared once, for a stage that runs row by row. */
+export function rexExtractStage(field: string, jsRegex: RegExp, groups: readonly string[]): (rows: readonly Row[]) => Row[] {
   const re = nonGlobal(jsRegex);
-  return rows.map((row) => {
+  return (rows) => rows.map((row) => {
     for (const v of valuesOf(row[field])) {
       const m = re.exec(String(v));
       if (!m) continue;
@@ -93,6 +98,11 @@ export function rexExtract(rows: readonly Row[], field: string, jsRegex: RegExp,
  * literal. [doc] https://help.splunk.com/en/splunk-enterprise/spl-search-reference/9.4/search-commands/rex
  */
 export function rexSed(rows: readonly Row[], field: string, jsRegex: RegExp, replacement: string, global: boolean): Row[] {
+  return rexSedStage(field, jsRegex, replacement, global)(rows);
+}
+
+/** rexSed with its regex and replacement prepared once, for a stage that runs row by row. */
+export function rexSedStage(field: string, jsRegex: RegExp, replacement: string, global: boolean): (rows: readonly Row[]) => Row[] {
   const flags = jsRegex.flags.replace(/[gy]/g, '') + (global ? 'g' : '');
   const re = new RegExp(jsRegex.source, flags);
   const apply = compileReplacement(replacement);
@@ -103,7 +113,7 @@ export function rexSed(rows: readonly Row[], field: string, jsRegex: RegExp, rep
       return apply(match, rest.slice(0, rest.length - (hasNamed ? 3 : 2)) as (string | undefined)[]);
     });
   };
-  return rows.map((row) => {
+  return (rows) => rows.map((row) => {
     const v = row[field];
     if (!present(v)) return row;
     const out: Row = { ...row };

@@ -197,5 +197,7 @@ describe('esql: stages', () => {
     expect(esql('| stats values(process) as process by host, user | streamstats dc(process) as n by host').codes).toContain('BE001');
     expect(esql('| stats values(process) as process, values(user) as user by host | streamstats dc(process) as n by host, user').codes).toContain('BE001');
     expect(esql('| stats values(process_id) as p by host | streamstats max(p) as n by host').codes).toContain('BE001');
+    // current=f: the row is left out, so its single-row group has nothing to aggregate.
+    expect(esql('| stats values(process) as process by host | streamstats current=f dc(process) as n by host').codes).toContain('BE001');
   });
 });
