@@ -1,30 +1,64 @@
 /** Diagnostics as text for people (file:line:col, code frame, caret) and as JSON for machines. */
-import type { Diagnostic } from './diagnostics.js';
+import type { BackendId, Diagnostic, DiagnosticCode, DiagnosticKind, Direction, Severity } from './diagnostics.js';
 import { codeFrame, fileRange, positionAt, type RuleSource } from './rules/source.js';
 
-export interface Located {
-  readonly file: string;
+/**
+ * A diagnostic resolved against its file: line and column (1-based; the end column exclusive),
+ * and the file offsets its code frame underlines. Plain data, so batches can pass it between
+ * threads as JSON and print it without the rule's offset tables.
+ */
+export interface LocatedDiagnostic {
+  readonly code: DiagnosticCode;
+  readonly kind: DiagnosticKind;
+  readonly severity: Severity;
+  readonly backend: BackendId | null;
+  readonly message: string;
+  readonly direction?: Direction;
   readonly line: number;
   readonly column: number;
+  readonly endLine?: number;
+  readonly endColumn?: number;
+  /** File offsets [from, to) under the caret; absent when there is no text to frame. */
+  readonly from?: number;
+  readonly to?: number;
+  readonly related?: {
+    readonly line: number;
+    readonly column: number;
+    readonly endLine: number;
+    readonly endColumn: number;
+    readonly message: string;
+    readonly from: number;
+    readonly to: number;
+  };
 }
 
-export function locate(file: string, d: Diagnostic, rule?: RuleSource): Located {
-  if (d.span && rule) {
-    const p = positionAt(rule.text, fileRange(rule, d.span).start);
-    return { file, line: p.line, column: p.column };
-  }
-  return { file, line: d.at?.line ?? 1, column: d.at?.column ?? 1 };
-}
-
-/** Start and (for SPL spans) end of a diagnostic in the file; the end column is exclusive. */
-export function locateRange(d: Pick<Diagnostic, 'span' | 'at'>, rule?: RuleSource): { line: number; column: number; endLine?: number; endColumn?: number } {
+/**
+ * Where a diagnostic is: SPL spans through the rule's offset map; file-level problems (YAML,
+ * schema) at their `at` position, framed when the file text is known.
+ */
+export function locateDiagnostic(d: Diagnostic, rule?: RuleSource, text: string | undefined = rule?.text): LocatedDiagnostic {
+  const base = { code: d.code, kind: d.kind, severity: d.severity, backend: d.backend, message: d.message, ...(d.direction ? { direction: d.direction } : {}) };
   if (d.span && rule) {
     const r = fileRange(rule, d.span);
     const s = positionAt(rule.text, r.start);
     const e = positionAt(rule.text, r.end - 1);
-    return { line: s.line, column: s.column, endLine: e.line, endColumn: e.column + 1 };
+    const related = d.related ? relatedAt(rule, d.related) : undefined;
+    return { ...base, line: s.line, column: s.column, endLine: e.line, endColumn: e.column + 1, from: r.start, to: r.end, ...(related ? { related } : {}) };
   }
-  return { line: d.at?.line ?? 1, column: d.at?.column ?? 1 };
+  const line = d.at?.line ?? 1;
+  const column = d.at?.column ?? 1;
+  if (text === undefined || !d.at) return { ...base, line, column };
+  let from = 0;
+  for (let l = 1; l < line && from !== -1; l++) from = text.indexOf('\n', from) + 1 || -1;
+  if (from === -1) return { ...base, line, column };
+  return { ...base, line, column, from: from + column - 1, to: from + column };
+}
+
+function relatedAt(rule: RuleSource, related: NonNullable<Diagnostic['related']>): LocatedDiagnostic['related'] {
+  const r = fileRange(rule, related.span);
+  const s = positionAt(rule.text, r.start);
+  const e = positionAt(rule.text, r.end - 1);
+  return { line: s.line, column: s.column, endLine: e.line, endColumn: e.column + 1, message: related.message, from: r.start, to: r.end };
 }
 
 /** ANSI styling, applied only when the caller decided colour is wanted (a TTY without NO_COLOR). */
@@ -53,30 +87,24 @@ export function styleFor(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = p
 }
 
 export function formatDiagnostic(file: string, d: Diagnostic, rule?: RuleSource, text?: string, style: Style = PLAIN): string {
-  const at = locate(file, d, rule);
+  return formatLocated(file, locateDiagnostic(d, rule, rule?.text ?? text), rule?.text ?? text, style);
+}
+
+/** `file:line:col: severity CODE [backend]: message (direction)`, then the code frame(s) from `text`. */
+export function formatLocated(file: string, d: LocatedDiagnostic, text: string | undefined, style: Style = PLAIN): string {
   const where = d.backend ? ` [${d.backend}]` : '';
   const dir = d.direction ? ` (${d.direction})` : '';
   const sev = d.severity === 'error' ? style.red(style.bold(d.severity)) : d.severity === 'warning' ? style.yellow(style.bold(d.severity)) : style.cyan(d.severity);
-  const lines = [`${style.bold(`${at.file}:${at.line}:${at.column}:`)} ${sev} ${style.dim(d.code)}${where}: ${d.message}${dir}`];
-  const source = rule?.text ?? text;
-  const frame = (t: string, s: number, e: number): string => colourFrame(indent(codeFrame(t, s, e)), style, d.severity);
-  if (d.span && rule) {
-    const r = fileRange(rule, d.span);
-    lines.push(frame(rule.text, r.start, r.end));
-  } else if (source && d.at) {
-    const starts = source.split('\n').slice(0, d.at.line - 1).reduce((n, l) => n + l.length + 1, 0);
-    lines.push(frame(source, starts + d.at.column - 1, starts + d.at.column));
-  }
-  if (d.related && rule) {
-    const r = fileRange(rule, d.related.span);
-    const p = positionAt(rule.text, r.start);
-    lines.push(`  ${style.bold(`${at.file}:${p.line}:${p.column}:`)} ${style.cyan('note')}: ${d.related.message}`);
-    lines.push(colourFrame(indent(codeFrame(rule.text, r.start, r.end)), style, 'info'));
+  const lines = [`${style.bold(`${file}:${d.line}:${d.column}:`)} ${sev} ${style.dim(d.code)}${where}: ${d.message}${dir}`];
+  if (text !== undefined && d.from !== undefined && d.to !== undefined) lines.push(colourFrame(indent(codeFrame(text, d.from, d.to)), style, d.severity));
+  if (d.related && text !== undefined) {
+    lines.push(`  ${style.bold(`${file}:${d.related.line}:${d.related.column}:`)} ${style.cyan('note')}: ${d.related.message}`);
+    lines.push(colourFrame(indent(codeFrame(text, d.related.from, d.related.to)), style, 'info'));
   }
   return lines.join('\n');
 }
 
-function colourFrame(frame: string, style: Style, severity: Diagnostic['severity']): string {
+function colourFrame(frame: string, style: Style, severity: Severity): string {
   if (style === PLAIN) return frame;
   const paint = severity === 'error' ? style.red : severity === 'warning' ? style.yellow : style.cyan;
   return frame
@@ -94,9 +122,8 @@ function indent(s: string): string {
   return s.split('\n').map((l) => `    ${l}`).join('\n');
 }
 
-export function diagnosticJson(file: string, d: Diagnostic, rule?: RuleSource): object {
-  const at = locate(file, d, rule);
-  const related = d.related && rule ? { ...locate(file, { ...d, span: d.related.span }, rule), message: d.related.message } : undefined;
+/** A located diagnostic as JSON, with the file it is in (`ruleport check --format json`). */
+export function diagnosticJson(file: string, d: LocatedDiagnostic): object {
   return {
     code: d.code,
     kind: d.kind,
@@ -104,9 +131,14 @@ export function diagnosticJson(file: string, d: Diagnostic, rule?: RuleSource): 
     backend: d.backend,
     message: d.message,
     ...(d.direction ? { direction: d.direction } : {}),
-    file: at.file,
-    line: at.line,
-    column: at.column,
-    ...(related ? { related } : {}),
+    file,
+    line: d.line,
+    column: d.column,
+    ...(d.related ? { related: { file, line: d.related.line, column: d.related.column, message: d.related.message } } : {}),
   };
+}
+
+/** With --strict a lossy or unmapped translation is an error. */
+export function escalate<D extends { readonly kind: DiagnosticKind; readonly severity: Severity }>(d: D): D {
+  return d.kind === 'lossy' || d.kind === 'unmapped' ? { ...d, severity: 'error' } : d;
 }

@@ -1,14 +1,13 @@
 /** `ruleport check`: build in memory, compare with the output tree, write nothing. */
 import type { Argv } from 'yargs';
-import { displayPath, posix, readTree, type BuildResult } from '../build.js';
-import { diagnosticJson } from '../report.js';
+import { displayPath, type BuildResult } from '../build.js';
+import { diagnosticJson, escalate, type LocatedDiagnostic } from '../report.js';
+import { posix, readTree } from '../workflow/tree.js';
 import { sarifLog, type TreeProblem } from '../workflow/sarif.js';
 import { runBatch, printCollisions } from './build.js';
 import {
-  allDiagnostics,
   batchOptions,
   diagnosticsExit,
-  escalate,
   packageVersion,
   printBatchDiagnostics,
   resolveSettings,
@@ -50,20 +49,20 @@ export function checkCommand(y: Argv<GlobalArgs>, setExit: SetExit): Argv<Global
       const format = a.format as 'text' | 'json' | 'sarif';
       if (format === 'text') {
         // Only what fails or would fail a --strict run: the full list is in --format sarif/json and in build.
-        if (!a.quiet) printBatchDiagnostics(result.reports, s, s.failOn ?? 'error');
+        if (!a.quiet) printBatchDiagnostics(result.results, s, s.failOn ?? 'error', a.verbose);
         printCollisions(result);
         for (const p of problems) process.stdout.write(`${p.kind}: ${posix(out)}/${p.output}${p.rule ? ` (from ${displayPath(result.sources.get(p.output) ?? p.rule)})` : ''}\n`);
         if (problems.length) process.stderr.write(`ruleport: ${problems.length} output file(s) out of date in ${out}: run \`ruleport build\`\n`);
       } else if (format === 'json') {
-        const diagnostics = result.reports.flatMap((r) => allDiagnostics(r).map((d) => diagnosticJson(rootDisplay(r.file), s.strict ? escalate(d) : d, r.rule)));
+        const diagnostics = result.results.flatMap((r) => (JSON.parse(r.diagnostics) as LocatedDiagnostic[]).map((d) => diagnosticJson(r.display, s.strict ? escalate(d) : d)));
         const doc = { out: outShown, ok: problems.length === 0 && result.collisions.length === 0, problems, collisions: result.collisions, diagnostics };
         process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
       } else {
         printCollisions(result);
-        const log = sarifLog(result.reports, rootDisplay, { version: packageVersion(), problems, outDir: outShown, strict: s.strict });
+        const log = sarifLog(result.results, { version: packageVersion(), problems, outDir: outShown, strict: s.strict });
         process.stdout.write(`${JSON.stringify(log, null, 2)}\n`);
       }
-      setExit(problems.length || result.collisions.length ? 1 : diagnosticsExit(result.reports, s));
+      setExit(problems.length || result.collisions.length ? 1 : diagnosticsExit(result.results, s));
     },
   );
 }

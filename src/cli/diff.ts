@@ -10,7 +10,10 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } fr
 import { tmpdir } from 'node:os';
 import { basename, extname, join, relative, resolve } from 'node:path';
 import type { Argv } from 'yargs';
-import { buildOutputsParallel, findRuleFiles, readTree, type RuleReport } from '../build.js';
+import { assemble, findRuleFiles } from '../build.js';
+import { loadRuleFile } from '../rules/load.js';
+import { convertBatch } from '../workflow/batch.js';
+import { readTree } from '../workflow/tree.js';
 import { frontEnd } from '../pipeline.js';
 import { resolveProfile } from '../profiles/profile.js';
 import { compileDetection, MatcherUnsupported, type CompiledRule } from '../matcher/compile.js';
@@ -20,11 +23,11 @@ import { unifiedDiff } from '../workflow/unified-diff.js';
 import { progressBar } from '../workflow/progress.js';
 import { batchOptions, resolveSettings, UsageError, type BatchArgs, type GlobalArgs, type SetExit, type Settings } from './shared.js';
 
-/** One side of a comparison: output files, and (unless it is a prebuilt tree) the rule reports. */
+/** One side of a comparison: output files, and (unless it is a prebuilt tree) the rule files. */
 export interface Side {
   readonly label: string;
   readonly outputs: ReadonlyMap<string, string>;
-  readonly reports?: readonly RuleReport[];
+  readonly ruleFiles?: readonly string[];
   readonly root: string;
 }
 
@@ -93,8 +96,9 @@ type Verdict = boolean | 'n/a';
 function compiledRules(side: Side, s: Settings, inputProfile: string): Map<string, CompiledRule | string> {
   const out = new Map<string, CompiledRule | string>();
   const profile = resolveProfile(inputProfile);
-  for (const r of side.reports ?? []) {
-    const stem = stemOf(r.file);
+  for (const file of side.ruleFiles ?? []) {
+    const stem = stemOf(file);
+    const r = loadRuleFile(file);
     if (!r.rule) {
       out.set(stem, 'rule does not load');
       continue;
@@ -165,8 +169,8 @@ function show(v: Verdict): string {
 async function buildSide(label: string, paths: readonly string[], root: string, s: Settings): Promise<Side> {
   const files = findRuleFiles(paths);
   const onProgress = progressBar(`diff ${label}`);
-  const { outputs, reports } = await buildOutputsParallel(files, { backends: s.targets, profiles: s.profiles, macros: s.macros, root, ...(onProgress ? { onProgress } : {}) });
-  return { label, outputs, reports, root };
+  const { outputs } = assemble(await convertBatch(files, { backends: s.targets, profiles: s.profiles, macros: s.macros, root, ...(onProgress ? { onProgress } : {}) }));
+  return { label, outputs, ruleFiles: files, root };
 }
 
 /** A directory holding report.json is an output tree; anything else is rules to build. */
@@ -212,7 +216,7 @@ async function gitSides(range: string, path: string, s: Settings): Promise<[Side
       mkdirSync(dir, { recursive: true });
       const present = extractAt(rev, path, topDir, dir);
       const p = join(dir, rel);
-      sides.push(present && existsSync(p) ? await buildSide(rev, [p], dir, s) : { label: rev, outputs: new Map<string, string>(), reports: [], root: dir });
+      sides.push(present && existsSync(p) ? await buildSide(rev, [p], dir, s) : { label: rev, outputs: new Map<string, string>(), ruleFiles: [], root: dir });
     }
     return [sides[0] as Side, sides[1] as Side, cleanup];
   } catch (err) {
@@ -267,7 +271,7 @@ export function diffCommand(y: Argv<GlobalArgs>, setExit: SetExit): Argv<GlobalA
         process.stdout.write(d.text);
         let ev = '';
         if (a.events?.length) {
-          if (!x.reports || !z.reports) throw new UsageError('--events needs rules on both sides (rule folders or --git), not prebuilt output trees');
+          if (!x.ruleFiles || !z.ruleFiles) throw new UsageError('--events needs rules on both sides (rule folders or --git), not prebuilt output trees');
           ev = eventChanges(x, z, s, a.events, a['input-profile']);
           if (ev) process.stdout.write(`${d.text ? '\n' : ''}${ev}`);
         }

@@ -3,11 +3,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Argv } from 'yargs';
 import { BACKEND_IDS, atLeast, worstSeverity, type BackendId, type Diagnostic, type Severity } from '../diagnostics.js';
-import { displayPath, type RuleReport } from '../build.js';
+import type { RuleReport } from '../build.js';
 import { builtinMacros, loadMacros, type MacroTable } from '../ir/macros.js';
 import { resolveProfile } from '../profiles/profile.js';
 import { PACKAGE_ROOT } from '../paths.js';
-import { formatDiagnostic, styleFor, type Style } from '../report.js';
+import { escalate, formatDiagnostic, formatLocated, styleFor, type LocatedDiagnostic, type Style } from '../report.js';
+import { severities, type RuleResult } from '../workflow/rule-result.js';
 import { findConfig, loadConfig, type RuleportConfig } from '../workflow/config.js';
 
 /** Options every command accepts. */
@@ -47,11 +48,6 @@ export function exitFor(diags: readonly Diagnostic[], strict: boolean, threshold
   return worst && atLeast(worst, threshold) ? 1 : 0;
 }
 
-/** With --strict a lossy or unmapped translation is an error. */
-export function escalate(d: Diagnostic): Diagnostic {
-  return d.kind === 'lossy' || d.kind === 'unmapped' ? { ...d, severity: 'error' } : d;
-}
-
 // ---- options shared by build, check and diff -------------------------------------------------
 
 export interface BatchArgs extends GlobalArgs {
@@ -63,6 +59,7 @@ export interface BatchArgs extends GlobalArgs {
   config?: string | false;
   'fail-on'?: string;
   quiet?: boolean;
+  verbose?: boolean;
 }
 
 /** Options of build and check (and, without paths/out, diff). */
@@ -79,7 +76,9 @@ export function batchOptions<T>(y: Argv<T>, { paths = true }: { paths?: boolean 
     .option('strict', { type: 'boolean', describe: 'treat lossy and unmapped translations as errors, and fail on errors (--fail-on error)' })
     .option('fail-on', { type: 'string', choices: ['error', 'warning', 'none'], describe: 'exit 1 when a diagnostic reaches this severity (default: none; error with --strict)' })
     .option('config', { type: 'string', describe: 'config file (default: the nearest ruleport.config.yml upward from the working directory; --no-config for none)' })
-    .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'print only the summary' }) as unknown as Argv<T & BatchArgs>;
+    .option('quiet', { alias: 'q', type: 'boolean', describe: 'print only the summary' })
+    .option('verbose', { type: 'boolean', describe: `print every diagnostic (default: every error, and the first ${PRINTED_WARNINGS} warnings)` })
+    .conflicts('quiet', 'verbose') as unknown as Argv<T & BatchArgs>;
 }
 
 export interface Settings {
@@ -153,29 +152,52 @@ export function resolveSettings(a: BatchArgs, { needPaths = true, needOut = true
 }
 
 /** The exit code the diagnostics of a batch call for under the settings. */
-export function diagnosticsExit(reports: readonly RuleReport[], s: Settings): number {
+export function diagnosticsExit(results: readonly RuleResult[], s: Settings): number {
   if (!s.failOn) return 0;
   const threshold = s.failOn;
-  return reports.some((r) => exitFor(allDiagnostics(r), s.strict, threshold) === 1) ? 1 : 0;
+  return results.some((r) => {
+    const n = severities(r.tally, s.strict);
+    return n.error > 0 || (threshold !== 'error' && (n.warning > 0 || (threshold === 'info' && n.info > 0)));
+  })
+    ? 1
+    : 0;
 }
 
-/** Prints a batch's diagnostics from `min` up on stderr (code frames; colour on a TTY only). */
-export function printBatchDiagnostics(reports: readonly RuleReport[], s: Settings, min: Severity = 'warning'): void {
+/** Warnings a batch prints before it only counts them (all are in report.json; --verbose prints all). */
+export const PRINTED_WARNINGS = 20;
+
+/**
+ * Prints a batch's diagnostics from `min` up on stderr, in file order, with code frames (colour on
+ * a TTY only): every error, and warnings and infos up to PRINTED_WARNINGS unless `verbose`. A
+ * catalog port has tens of thousands of lossy warnings; a page of them says what kind they are,
+ * report.json lists them all.
+ */
+export function printBatchDiagnostics(results: readonly RuleResult[], s: Settings, min: Severity = 'warning', verbose = false): void {
   const style = styleFor(process.stderr);
-  // A corpus prints tens of thousands of diagnostics: one write per ~64 KiB, not one per
-  // diagnostic (stderr writes are synchronous system calls on files and pipes).
   let pending = '';
-  for (const r of reports) {
-    const diags = allDiagnostics(r)
-      .map((d) => (s.strict ? escalate(d) : d))
-      .filter((d) => atLeast(d.severity, min));
-    if (diags.length === 0) continue;
-    const file = displayPath(r.file);
-    for (const d of diags) pending += `${formatDiagnostic(file, d, r.rule, r.rule?.text, style)}\n`;
+  let shown = 0;
+  let hidden = 0;
+  for (const r of results) {
+    const n = severities(r.tally, s.strict);
+    const below = (min === 'info' ? n.info : 0) + (min !== 'error' ? n.warning : 0);
+    const room = verbose ? below : Math.max(0, PRINTED_WARNINGS - shown);
+    hidden += below - Math.min(below, room);
+    if (n.error === 0 && (below === 0 || room === 0)) continue;
+    for (const raw of JSON.parse(r.diagnostics) as LocatedDiagnostic[]) {
+      const d = s.strict ? escalate(raw) : raw;
+      if (!atLeast(d.severity, min)) continue;
+      if (d.severity !== 'error') {
+        if (shown >= PRINTED_WARNINGS && !verbose) continue;
+        shown++;
+      }
+      pending += `${formatLocated(r.display, d, r.text, style)}\n`;
+    }
+    // stderr writes are synchronous system calls on files and pipes: one per ~64 KiB.
     if (pending.length >= 1 << 16) {
       process.stderr.write(pending);
       pending = '';
     }
   }
+  if (hidden > 0) pending += `ruleport: ${hidden} more ${min === 'info' ? 'warnings and infos' : 'warnings'} not shown (all are in report.json; --verbose prints them)\n`;
   if (pending) process.stderr.write(pending);
 }

@@ -12,6 +12,8 @@ const validateRule = generatedValidate as unknown as ValidateFunction;
 export interface LoadResult {
   /** Absent when the file could not be turned into a rule at all. */
   readonly rule?: RuleSource;
+  /** The text read, when it is not a rule (for code frames under YAML and schema errors). */
+  readonly text?: string;
   readonly diagnostics: readonly Diagnostic[];
 }
 
@@ -40,12 +42,12 @@ export function parseRuleText(file: string, text: string): LoadResult {
   } catch (err) {
     const e = err as { reason?: string; mark?: { line: number; column: number }; message: string };
     const at = e.mark ? { line: e.mark.line + 1, column: e.mark.column + 1 } : { line: 1, column: 1 };
-    return { diagnostics: [diag('RP001', e.reason ?? e.message.split('\n')[0] ?? 'invalid YAML', null, { at })] };
+    return { text, diagnostics: [diag('RP001', e.reason ?? e.message.split('\n')[0] ?? 'invalid YAML', null, { at })] };
   }
   // Rules in other languages are skipped before validation: their metadata is not our concern.
   const format = (data as { logic_format?: unknown } | null)?.logic_format;
   if (typeof format === 'string' && format.toLowerCase() !== 'splunk') {
-    return { diagnostics: [diag('RP004', `logic_format is '${format}', only Splunk is read`, null, { at: keyPosition(text, 'logic_format') })] };
+    return { text, diagnostics: [diag('RP004', `logic_format is '${format}', only Splunk is read`, null, { at: keyPosition(text, 'logic_format') })] };
   }
   if (!validateRule(data)) {
     const diagnostics = (validateRule.errors ?? []).map((e) => {
@@ -54,7 +56,7 @@ export function parseRuleText(file: string, text: string): LoadResult {
       const where = e.instancePath ? `${e.instancePath.slice(1).replace(/\//g, '.')} ` : '';
       return diag('RP002', `${where}${e.message ?? 'is invalid'}`.trim(), null, { at });
     });
-    return { diagnostics };
+    return { text, diagnostics };
   }
   const d = data as Record<string, unknown>;
   const spl = d['logic'] as string;

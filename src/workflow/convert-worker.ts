@@ -1,16 +1,11 @@
 /**
- * A worker thread for `convertFiles`: converts the rule files it is sent, one chunk at a time, and
- * posts the reports back (plain data, structured-cloned). Conversion is pure per file, so where a
- * file is converted does not change its report.
+ * A worker thread of `convertBatch`: converts the chunks of rule files it is sent and posts their
+ * RuleResults back. Conversion is pure per file, so where a file is converted does not change it.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { convertFile, type BuildOptions } from '../build.js';
+import { convertOne, type WorkerOptions } from './batch.js';
 
-interface Init {
-  readonly opts: Pick<BuildOptions, 'backends' | 'profiles' | 'macros'>;
-}
-
-const { opts } = workerData as Init;
+const opts = workerData as WorkerOptions;
 const port = parentPort;
 if (port) {
   port.on('message', (msg: { start: number; files: string[] } | null) => {
@@ -18,8 +13,7 @@ if (port) {
       port.close();
       return;
     }
-    const reports = msg.files.map((f) => convertFile(f, opts));
-    port.postMessage({ start: msg.start, reports });
+    port.postMessage({ start: msg.start, results: msg.files.map((f) => convertOne(f, opts)) });
   });
   port.postMessage({ ready: true });
 }

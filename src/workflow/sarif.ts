@@ -3,9 +3,9 @@
  * the rule file (paths relative to the repository root, `%SRCROOT%`), plus one result per stale,
  * missing or extra output file.
  */
-import { CODES, type Diagnostic } from '../diagnostics.js';
-import type { RuleReport } from '../build.js';
-import { locateRange } from '../report.js';
+import { CODES, type Severity } from '../diagnostics.js';
+import type { LocatedDiagnostic } from '../report.js';
+import type { RuleResult } from './rule-result.js';
 
 export const SARIF_SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json';
 
@@ -25,27 +25,21 @@ const TREE_RULES = {
 
 type Level = 'error' | 'warning' | 'note';
 
-function level(severity: Diagnostic['severity']): Level {
+function level(severity: Severity): Level {
   return severity === 'info' ? 'note' : severity;
 }
 
-/**
- * `display(file)` gives the path shown for a rule file (posix, relative). `outDir` is the output
- * directory as shown (posix, relative), for locating extra outputs.
- */
+/** `outDir` is the output directory as shown (posix, relative), for locating extra outputs. */
 export function sarifLog(
-  reports: readonly RuleReport[],
-  display: (file: string) => string,
+  converted: readonly Pick<RuleResult, 'display' | 'diagnostics'>[],
   opts: { version: string; problems?: readonly TreeProblem[]; outDir?: string; strict?: boolean },
 ): object {
   const used = new Set<string>();
   const results: object[] = [];
-  for (const r of reports) {
-    const file = display(r.file);
-    const diags = [...r.diagnostics, ...r.backends.flatMap((b) => b.diagnostics)];
-    for (const d of diags) {
+  for (const r of converted) {
+    const file = r.display;
+    for (const d of JSON.parse(r.diagnostics) as LocatedDiagnostic[]) {
       used.add(d.code);
-      const range = locateRange(d, r.rule);
       const sev = opts.strict && (d.kind === 'lossy' || d.kind === 'unmapped') ? 'error' : d.severity;
       results.push({
         ruleId: d.code,
@@ -55,11 +49,11 @@ export function sarifLog(
           {
             physicalLocation: {
               artifactLocation: { uri: encodeUri(file), uriBaseId: '%SRCROOT%' },
-              region: { startLine: range.line, startColumn: range.column, ...(range.endLine ? { endLine: range.endLine, endColumn: range.endColumn } : {}) },
+              region: regionOf(d),
             },
           },
         ],
-        ...(d.related && r.rule
+        ...(d.related
           ? {
               relatedLocations: [
                 {
@@ -67,7 +61,7 @@ export function sarifLog(
                   message: { text: d.related.message },
                   physicalLocation: {
                     artifactLocation: { uri: encodeUri(file), uriBaseId: '%SRCROOT%' },
-                    region: regionOf(locateRange({ ...d, span: d.related.span }, r.rule)),
+                    region: regionOf(d.related),
                   },
                 },
               ],
@@ -95,7 +89,7 @@ export function sarifLog(
     return {
       id,
       shortDescription: { text },
-      defaultConfiguration: { level: info ? level(info.severity as Diagnostic['severity']) : 'error' },
+      defaultConfiguration: { level: info ? level(info.severity as Severity) : 'error' },
       ...(info ? { properties: { kind: info.kind } } : {}),
     };
   });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildOutputs, findRuleFiles, readTree } from '../../src/build.js';
+import { buildOutputs, findRuleFiles } from '../../src/build.js';
+import { readTree } from '../../src/workflow/tree.js';
 
 describe('out/ is what `npm start` writes', () => {
   const { outputs } = buildOutputs(findRuleFiles(['rules']));

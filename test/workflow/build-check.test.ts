@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readTree, writeTree } from '../../src/build.js';
+import { readTree, writeTree } from '../../src/workflow/tree.js';
 import { progressBar } from '../../src/workflow/progress.js';
 import { cli, rulesCopy, scratch, snapshot } from './helpers.js';
 
@@ -30,6 +30,27 @@ describe('ruleport build / check', { timeout: 180_000 }, () => {
     const d = seed?.backends['sigma']?.diagnostics[0];
     expect(d?.code).toMatch(/^[A-Z]+\d+$/);
     expect(d?.line).toBeGreaterThan(0);
+  });
+
+  it('prints every error and the first 20 warnings, then counts the rest; --verbose prints all; report.json has them all, one per line', () => {
+    const dir = rulesCopy('cap');
+    const r = cli(['build', 'rules', '-o', 'out'], { cwd: dir });
+    expect(r.code).toBe(0);
+    const report = readFileSync(join(dir, 'out/report.json'), 'utf8');
+    const diagLines = report.split('\n').filter((l) => /^\s*\{"code":/.test(l));
+    const j = JSON.parse(report) as { results: { diagnostics: { severity: string }[]; backends: Record<string, { diagnostics: { severity: string }[] }> }[] };
+    const all = j.results.flatMap((x) => [...x.diagnostics, ...Object.values(x.backends).flatMap((b) => b.diagnostics)]);
+    expect(diagLines.length).toBe(all.length);
+    const warnings = all.filter((d) => d.severity === 'warning').length;
+    const errors = all.filter((d) => d.severity === 'error').length;
+    expect(warnings).toBeGreaterThan(20);
+    const shown = (stderr: string, sev: string): number => stderr.split('\n').filter((l) => new RegExp(`^rules/\\S+:\\d+:\\d+: ${sev} `).test(l)).length;
+    expect(shown(r.stderr, 'warning')).toBe(20);
+    expect(shown(r.stderr, 'error')).toBe(errors);
+    expect(r.stderr).toContain(`ruleport: ${warnings - 20} more warnings not shown (all are in report.json; --verbose prints them)`);
+    const v = cli(['build', 'rules', '-o', 'out', '--verbose'], { cwd: dir });
+    expect(shown(v.stderr, 'warning')).toBe(warnings);
+    expect(v.stderr).not.toContain('not shown');
   });
 
   it('touching a rule makes check exit 1 and name it; missing and extra outputs are listed', () => {

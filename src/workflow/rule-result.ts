@@ -1,0 +1,121 @@
+/**
+ * What a batch (`build`, `check`) keeps of one converted rule: the output texts, its entry of
+ * report.json already serialized, its diagnostics located and serialized, and counts. Strings and
+ * numbers only, because worker threads post these to the main thread: cloning a RuleReport's
+ * thousands of small diagnostic objects and per-character offset tables cost more than
+ * converting the rule did.
+ */
+import { extname, basename } from 'node:path';
+import type { BackendId, DiagnosticCode, Severity, Status } from '../diagnostics.js';
+import { displayPath, type RuleReport } from '../build.js';
+import { locateDiagnostic, type LocatedDiagnostic } from '../report.js';
+
+/** Diagnostic counts of a rule, by severity, and how many --strict would turn into errors. */
+export interface Tally {
+  readonly error: number;
+  readonly warning: number;
+  readonly info: number;
+  /** Lossy or unmapped warnings and infos (errors under --strict). */
+  readonly strictWarning: number;
+  readonly strictInfo: number;
+  readonly codes: Readonly<Partial<Record<DiagnosticCode, number>>>;
+}
+
+export interface RuleResult {
+  /** The rule file as found. */
+  readonly file: string;
+  /** The file as reports name it: posix, relative to the batch root. */
+  readonly display: string;
+  /** The file name without extension: outputs are `<backend>/<stem>.<ext>`. */
+  readonly stem: string;
+  /** Not a Splunk rule (RP004): counted as skipped, produces nothing. */
+  readonly skipped: boolean;
+  /** The file text, for code frames (undefined when it could not be read). */
+  readonly text: string | undefined;
+  readonly outputs: readonly { readonly backend: BackendId; readonly status: Status; readonly text: string | null }[];
+  /** This rule's element of report.json `results`, serialized at its indentation there. */
+  readonly reportEntry: string;
+  /** `LocatedDiagnostic[]` as JSON (the rule's, then each backend's): parsed only when printed. */
+  readonly diagnostics: string;
+  readonly tally: Tally;
+}
+
+export function ruleResult(report: RuleReport, root: string): RuleResult {
+  const text = report.rule?.text ?? report.text;
+  const locate = (ds: RuleReport['diagnostics']): LocatedDiagnostic[] => ds.map((d) => locateDiagnostic(d, report.rule, text));
+  const own = locate(report.diagnostics);
+  const perBackend = report.backends.map((b) => ({ backend: b.backend, status: b.status, diagnostics: locate(b.diagnostics) }));
+  const all = [...own, ...perBackend.flatMap((b) => b.diagnostics)];
+  const display = displayPath(report.file, root);
+  return {
+    file: report.file,
+    display,
+    stem: basename(report.file, extname(report.file)),
+    skipped: report.diagnostics.some((d) => d.code === 'RP004'),
+    text,
+    outputs: report.backends.map((b) => ({ backend: b.backend, status: b.status, text: b.text })),
+    reportEntry: reportEntry(display, report.rule?.id ?? null, report.normalized, own, perBackend),
+    diagnostics: JSON.stringify(all),
+    tally: tally(all),
+  };
+}
+
+function tally(ds: readonly LocatedDiagnostic[]): Tally {
+  const t = { error: 0, warning: 0, info: 0, strictWarning: 0, strictInfo: 0 };
+  const codes: Partial<Record<DiagnosticCode, number>> = {};
+  for (const d of ds) {
+    t[d.severity]++;
+    if (d.kind === 'lossy' || d.kind === 'unmapped') {
+      if (d.severity === 'warning') t.strictWarning++;
+      else if (d.severity === 'info') t.strictInfo++;
+    }
+    codes[d.code] = (codes[d.code] ?? 0) + 1;
+  }
+  return { ...t, codes };
+}
+
+/** Counts by severity as the settings see them (--strict: lossy and unmapped are errors). */
+export function severities(t: Tally, strict: boolean): Record<Severity, number> {
+  return strict
+    ? { error: t.error + t.strictWarning + t.strictInfo, warning: t.warning - t.strictWarning, info: t.info - t.strictInfo }
+    : { error: t.error, warning: t.warning, info: t.info };
+}
+
+/**
+ * One element of report.json `results`, indented as it sits there, with each diagnostic on one
+ * line: a rule's change shows in `git diff` as the lines of the diagnostics that changed.
+ */
+function reportEntry(
+  file: string,
+  id: string | null,
+  normalized: boolean,
+  own: readonly LocatedDiagnostic[],
+  backends: readonly { backend: BackendId; status: Status; diagnostics: readonly LocatedDiagnostic[] }[],
+): string {
+  const list = (ds: readonly LocatedDiagnostic[], pad: string): string =>
+    ds.length === 0 ? '[]' : `[\n${ds.map((d) => `${pad}  ${JSON.stringify(reportDiagnostic(d))}`).join(',\n')}\n${pad}]`;
+  const rows = backends.map((b) => `        ${JSON.stringify(b.backend)}: { "status": ${JSON.stringify(b.status)}, "diagnostics": ${list(b.diagnostics, '        ')} }`);
+  return [
+    '    {',
+    `      "file": ${JSON.stringify(file)},`,
+    `      "id": ${JSON.stringify(id)},`,
+    `      "normalized": ${normalized},`,
+    `      "diagnostics": ${list(own, '      ')},`,
+    `      "backends": {${rows.length ? `\n${rows.join(',\n')}\n      ` : ''}}`,
+    '    }',
+  ].join('\n');
+}
+
+/** A diagnostic as report.json lists it: the file and backend are those of the entry it is in. */
+function reportDiagnostic(d: LocatedDiagnostic): object {
+  return {
+    code: d.code,
+    kind: d.kind,
+    severity: d.severity,
+    message: d.message,
+    ...(d.direction ? { direction: d.direction } : {}),
+    line: d.line,
+    column: d.column,
+    ...(d.related ? { related: { line: d.related.line, column: d.related.column, message: d.related.message } } : {}),
+  };
+}

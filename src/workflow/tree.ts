@@ -1,0 +1,162 @@
+/**
+ * Output trees on disk: written as a whole (staged beside the target, swapped in with two renames),
+ * read back for staleness checks, and guarded against replacing something that is not one.
+ */
+import { closeSync, existsSync, linkSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+
+export function posix(p: string): string {
+  return p.split(sep).join('/');
+}
+
+export class UnsafeOutputDir extends Error {}
+
+/**
+ * Refuses output directories whose replacement would destroy something that is not a ruleport
+ * build: the working directory or one of its ancestors, a folder holding rule inputs, or an
+ * existing non-empty folder without a `report.json`.
+ */
+export function assertSafeOutDir(outDir: string, inputs: readonly string[] = []): void {
+  const out = resolve(outDir);
+  const inside = (child: string, parent: string): boolean => {
+    const rel = relative(parent, child);
+    return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+  };
+  if (inside(process.cwd(), out)) throw new UnsafeOutputDir(`refusing to replace ${outDir}: it contains the working directory`);
+  for (const i of inputs) if (inside(resolve(i), out)) throw new UnsafeOutputDir(`refusing to replace ${outDir}: it contains the rule input ${i}`);
+  if (existsSync(out)) {
+    if (!statSync(out).isDirectory()) throw new UnsafeOutputDir(`refusing to replace ${outDir}: not a directory`);
+    const entries = readdirSync(out);
+    if (entries.length > 0 && !entries.includes('report.json'))
+      throw new UnsafeOutputDir(`refusing to replace ${outDir}: not empty and not a ruleport output tree (no report.json)`);
+  }
+}
+
+/**
+ * Builds the next content of `outDir` in a staging tree beside it, file by file as a batch
+ * produces them, then swaps it in with two renames: an interrupted or failed build leaves the
+ * previous tree as it was. A file whose content did not change is hard-linked from the previous
+ * tree rather than rewritten (its modification time stays; and on this kind of file system a link
+ * costs a tenth of creating a file).
+ */
+export class TreeWriter {
+  private readonly staging: string;
+  private readonly old: string;
+  private readonly dirs = new Set<string>(['.']);
+  private written = 0;
+  private unchanged = 0;
+  /** Reused for comparing with previous files (most outputs are a few KiB): no allocation per file. */
+  private previous = Buffer.alloc(1 << 16);
+  private next = Buffer.alloc(1 << 16);
+
+  constructor(private readonly outDir: string) {
+    const parent = dirname(resolve(outDir));
+    mkdirSync(parent, { recursive: true });
+    const name = basename(resolve(outDir));
+    this.staging = join(parent, `.${name}.staging-${process.pid}`);
+    this.old = join(parent, `.${name}.old-${process.pid}`);
+    // A build killed between its two renames left the previous tree as .<name>.old-<pid>: put it back.
+    if (!existsSync(outDir)) {
+      const left = readdirSync(parent).filter((e) => e.startsWith(`.${name}.old-`)).sort();
+      const last = left[left.length - 1];
+      if (last) renameSync(join(parent, last), outDir);
+    }
+    rmSync(this.staging, { recursive: true, force: true });
+    mkdirSync(this.staging);
+  }
+
+  /** Stages one file (`rel` is a posix path inside the tree). Throws on I/O errors: call abort(). */
+  place(rel: string, content: string): void {
+    const dir = dirname(rel);
+    if (!this.dirs.has(dir)) {
+      mkdirSync(join(this.staging, dir), { recursive: true });
+      this.dirs.add(dir);
+    }
+    const target = join(this.staging, rel);
+    const previous = join(this.outDir, rel);
+    if (this.sameContent(previous, content)) {
+      try {
+        linkSync(previous, target);
+        this.unchanged++;
+        return;
+      } catch {
+        // no hard links here (another device, a file system without them): write it
+      }
+    }
+    writeFileSync(target, content);
+    this.written++;
+  }
+
+  /** Swaps the staged tree in; the previous one is removed. */
+  commit(): { written: number; unchanged: number } {
+    if (existsSync(this.outDir)) renameSync(this.outDir, this.old);
+    try {
+      renameSync(this.staging, this.outDir);
+    } catch (err) {
+      if (!existsSync(this.outDir) && existsSync(this.old)) renameSync(this.old, this.outDir);
+      throw err;
+    }
+    rmSync(this.old, { recursive: true, force: true });
+    return { written: this.written, unchanged: this.unchanged };
+  }
+
+  /** Drops the staged tree; the previous one stays. */
+  abort(): void {
+    rmSync(this.staging, { recursive: true, force: true });
+  }
+
+  private sameContent(file: string, content: string): boolean {
+    const size = Buffer.byteLength(content);
+    if (this.previous.length <= size) {
+      this.previous = Buffer.alloc(2 * size + 1);
+      this.next = Buffer.alloc(2 * size + 1);
+    }
+    let fd: number;
+    try {
+      fd = openSync(file, 'r');
+    } catch {
+      return false;
+    }
+    try {
+      // One read more than the new content's size: a longer previous file reads past it.
+      let got = 0;
+      for (let n = -1; n !== 0 && got <= size; got += n) n = readSync(fd, this.previous, got, this.previous.length - got, null);
+      if (got !== size) return false;
+      this.next.write(content, 0);
+      return this.previous.compare(this.next, 0, size, 0, size) === 0;
+    } catch {
+      return false;
+    } finally {
+      closeSync(fd);
+    }
+  }
+}
+
+/** Writes `outputs` (relative posix path -> content) as the whole content of `outDir`. */
+export function writeTree(outDir: string, outputs: ReadonlyMap<string, string>): { written: number; unchanged: number } {
+  const writer = new TreeWriter(outDir);
+  try {
+    for (const [rel, content] of [...outputs].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) writer.place(rel, content);
+  } catch (err) {
+    writer.abort();
+    throw err;
+  }
+  return writer.commit();
+}
+
+/** Files in `dir` as relative posix path -> content, for staleness checks. */
+export function readTree(dir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  if (!existsSync(dir)) return out;
+  for (const f of findAll(dir)) out.set(posix(relative(dir, f)), readFileSync(f, 'utf8'));
+  return out;
+}
+
+function findAll(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    .flatMap((e) => {
+      const p = join(dir, e.name);
+      return e.isDirectory() ? findAll(p) : [p];
+    });
+}
