@@ -1,11 +1,11 @@
 /** Diagnostics as text for people (file:line:col, code frame, caret) and as JSON for machines. */
 import type { BackendId, Diagnostic, DiagnosticCode, DiagnosticKind, Direction, Severity } from './diagnostics.js';
-import { codeFrame, fileRange, positionAt, type RuleSource } from './rules/source.js';
+import { codeFrame, fileRange, lineStarts, positionAt, type RuleSource } from './rules/source.js';
 
 /**
- * A diagnostic resolved against its file: line and column (1-based; the end column exclusive),
- * and the file offsets its code frame underlines. Plain data, so batches can pass it between
- * threads as JSON and print it without the rule's offset tables.
+ * A diagnostic resolved against its file: line and column, 1-based, and for SPL spans where it
+ * ends (the end column exclusive). Plain data: report.json lists it (less the backend, which is
+ * the entry's), and code frames need only it and the file text, not the rule's offset tables.
  */
 export interface LocatedDiagnostic {
   readonly code: DiagnosticCode;
@@ -18,47 +18,44 @@ export interface LocatedDiagnostic {
   readonly column: number;
   readonly endLine?: number;
   readonly endColumn?: number;
-  /** File offsets [from, to) under the caret; absent when there is no text to frame. */
-  readonly from?: number;
-  readonly to?: number;
-  readonly related?: {
-    readonly line: number;
-    readonly column: number;
-    readonly endLine: number;
-    readonly endColumn: number;
-    readonly message: string;
-    readonly from: number;
-    readonly to: number;
-  };
+  readonly related?: { readonly line: number; readonly column: number; readonly endLine: number; readonly endColumn: number; readonly message: string };
 }
 
-/**
- * Where a diagnostic is: SPL spans through the rule's offset map; file-level problems (YAML,
- * schema) at their `at` position, framed when the file text is known.
- */
-export function locateDiagnostic(d: Diagnostic, rule?: RuleSource, text: string | undefined = rule?.text): LocatedDiagnostic {
-  const base = { code: d.code, kind: d.kind, severity: d.severity, backend: d.backend, message: d.message, ...(d.direction ? { direction: d.direction } : {}) };
+/** Where a diagnostic is: SPL spans through the rule's offset map, file-level problems (YAML, schema) at `at`. */
+export function locateDiagnostic(d: Diagnostic, rule?: RuleSource): LocatedDiagnostic {
+  // One object literal per shape (no spreads): a batch locates tens of thousands of these.
+  const { code, kind, severity, backend, message, direction } = d;
   if (d.span && rule) {
-    const r = fileRange(rule, d.span);
-    const s = positionAt(rule.text, r.start);
-    const e = positionAt(rule.text, r.end - 1);
+    const s = fileRange(rule, d.span);
+    const start = positionAt(rule.text, s.start);
+    const end = positionAt(rule.text, s.end - 1);
     const related = d.related ? relatedAt(rule, d.related) : undefined;
-    return { ...base, line: s.line, column: s.column, endLine: e.line, endColumn: e.column + 1, from: r.start, to: r.end, ...(related ? { related } : {}) };
+    return { code, kind, severity, backend, message, direction, line: start.line, column: start.column, endLine: end.line, endColumn: end.column + 1, related };
   }
-  const line = d.at?.line ?? 1;
-  const column = d.at?.column ?? 1;
-  if (text === undefined || !d.at) return { ...base, line, column };
-  let from = 0;
-  for (let l = 1; l < line && from !== -1; l++) from = text.indexOf('\n', from) + 1 || -1;
-  if (from === -1) return { ...base, line, column };
-  return { ...base, line, column, from: from + column - 1, to: from + column };
+  // A file position (YAML, schema errors) covers one character; a diagnostic about the backend as
+  // a whole has no end, and no code frame.
+  if (d.at) return { code, kind, severity, backend, message, direction, line: d.at.line, column: d.at.column, endLine: d.at.line, endColumn: d.at.column + 1 };
+  return { code, kind, severity, backend, message, direction, line: 1, column: 1 };
 }
 
 function relatedAt(rule: RuleSource, related: NonNullable<Diagnostic['related']>): LocatedDiagnostic['related'] {
   const r = fileRange(rule, related.span);
   const s = positionAt(rule.text, r.start);
   const e = positionAt(rule.text, r.end - 1);
-  return { line: s.line, column: s.column, endLine: e.line, endColumn: e.column + 1, message: related.message, from: r.start, to: r.end };
+  return { line: s.line, column: s.column, endLine: e.line, endColumn: e.column + 1, message: related.message };
+}
+
+/** The file offset of a 1-based line and column (clamped to the text). */
+function offsetAt(text: string, line: number, column: number): number {
+  const starts = lineStarts(text);
+  const start = starts[Math.min(line, starts.length) - 1] ?? 0;
+  return Math.min(start + column - 1, text.length);
+}
+
+/** A code frame under [line:column, endLine:endColumn). */
+function frameOf(text: string, at: { line: number; column: number; endLine: number; endColumn: number }): string {
+  const from = offsetAt(text, at.line, at.column);
+  return indent(codeFrame(text, from, Math.max(offsetAt(text, at.endLine, at.endColumn), from + 1)));
 }
 
 /** ANSI styling, applied only when the caller decided colour is wanted (a TTY without NO_COLOR). */
@@ -87,7 +84,7 @@ export function styleFor(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = p
 }
 
 export function formatDiagnostic(file: string, d: Diagnostic, rule?: RuleSource, text?: string, style: Style = PLAIN): string {
-  return formatLocated(file, locateDiagnostic(d, rule, rule?.text ?? text), rule?.text ?? text, style);
+  return formatLocated(file, locateDiagnostic(d, rule), rule?.text ?? text, style);
 }
 
 /** `file:line:col: severity CODE [backend]: message (direction)`, then the code frame(s) from `text`. */
@@ -96,10 +93,10 @@ export function formatLocated(file: string, d: LocatedDiagnostic, text: string |
   const dir = d.direction ? ` (${d.direction})` : '';
   const sev = d.severity === 'error' ? style.red(style.bold(d.severity)) : d.severity === 'warning' ? style.yellow(style.bold(d.severity)) : style.cyan(d.severity);
   const lines = [`${style.bold(`${file}:${d.line}:${d.column}:`)} ${sev} ${style.dim(d.code)}${where}: ${d.message}${dir}`];
-  if (text !== undefined && d.from !== undefined && d.to !== undefined) lines.push(colourFrame(indent(codeFrame(text, d.from, d.to)), style, d.severity));
+  if (text !== undefined && d.endLine !== undefined && d.endColumn !== undefined) lines.push(colourFrame(frameOf(text, { ...d, endLine: d.endLine, endColumn: d.endColumn }), style, d.severity));
   if (d.related && text !== undefined) {
     lines.push(`  ${style.bold(`${file}:${d.related.line}:${d.related.column}:`)} ${style.cyan('note')}: ${d.related.message}`);
-    lines.push(colourFrame(indent(codeFrame(text, d.related.from, d.related.to)), style, 'info'));
+    lines.push(colourFrame(frameOf(text, d.related), style, 'info'));
   }
   return lines.join('\n');
 }

@@ -1,7 +1,8 @@
 /** `ruleport check`: build in memory, compare with the output tree, write nothing. */
 import type { Argv } from 'yargs';
 import { displayPath, type BuildResult } from '../build.js';
-import { diagnosticJson, escalate, type LocatedDiagnostic } from '../report.js';
+import { diagnosticJson, escalate } from '../report.js';
+import { locatedDiagnostics } from '../workflow/rule-result.js';
 import { posix, readTree } from '../workflow/tree.js';
 import { sarifLog, type TreeProblem } from '../workflow/sarif.js';
 import { runBatch, printCollisions } from './build.js';
@@ -54,7 +55,7 @@ export function checkCommand(y: Argv<GlobalArgs>, setExit: SetExit): Argv<Global
         for (const p of problems) process.stdout.write(`${p.kind}: ${posix(out)}/${p.output}${p.rule ? ` (from ${displayPath(result.sources.get(p.output) ?? p.rule)})` : ''}\n`);
         if (problems.length) process.stderr.write(`ruleport: ${problems.length} output file(s) out of date in ${out}: run \`ruleport build\`\n`);
       } else if (format === 'json') {
-        const diagnostics = result.results.flatMap((r) => (JSON.parse(r.diagnostics) as LocatedDiagnostic[]).map((d) => diagnosticJson(r.display, s.strict ? escalate(d) : d)));
+        const diagnostics = result.results.flatMap((r) => locatedDiagnostics(r).map((d) => diagnosticJson(r.display, s.strict ? escalate(d) : d)));
         const doc = { out: outShown, ok: problems.length === 0 && result.collisions.length === 0, problems, collisions: result.collisions, diagnostics };
         process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
       } else {

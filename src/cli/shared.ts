@@ -7,8 +7,8 @@ import type { RuleReport } from '../build.js';
 import { builtinMacros, loadMacros, type MacroTable } from '../ir/macros.js';
 import { resolveProfile } from '../profiles/profile.js';
 import { PACKAGE_ROOT } from '../paths.js';
-import { escalate, formatDiagnostic, formatLocated, styleFor, type LocatedDiagnostic, type Style } from '../report.js';
-import { severities, type RuleResult } from '../workflow/rule-result.js';
+import { escalate, formatDiagnostic, formatLocated, styleFor, type Style } from '../report.js';
+import { locatedDiagnostics, severities, type RuleResult } from '../workflow/rule-result.js';
 import { findConfig, loadConfig, type RuleportConfig } from '../workflow/config.js';
 
 /** Options every command accepts. */
@@ -183,7 +183,7 @@ export function printBatchDiagnostics(results: readonly RuleResult[], s: Setting
     const room = verbose ? below : Math.max(0, PRINTED_WARNINGS - shown);
     hidden += below - Math.min(below, room);
     if (n.error === 0 && (below === 0 || room === 0)) continue;
-    for (const raw of JSON.parse(r.diagnostics) as LocatedDiagnostic[]) {
+    for (const raw of locatedDiagnostics(r)) {
       const d = s.strict ? escalate(raw) : raw;
       if (!atLeast(d.severity, min)) continue;
       if (d.severity !== 'error') {

@@ -4,8 +4,7 @@
  * missing or extra output file.
  */
 import { CODES, type Severity } from '../diagnostics.js';
-import type { LocatedDiagnostic } from '../report.js';
-import type { RuleResult } from './rule-result.js';
+import { locatedDiagnostics, type RuleResult } from './rule-result.js';
 
 export const SARIF_SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json';
 
@@ -31,14 +30,14 @@ function level(severity: Severity): Level {
 
 /** `outDir` is the output directory as shown (posix, relative), for locating extra outputs. */
 export function sarifLog(
-  converted: readonly Pick<RuleResult, 'display' | 'diagnostics'>[],
+  converted: readonly Pick<RuleResult, 'display' | 'reportEntry'>[],
   opts: { version: string; problems?: readonly TreeProblem[]; outDir?: string; strict?: boolean },
 ): object {
   const used = new Set<string>();
   const results: object[] = [];
   for (const r of converted) {
     const file = r.display;
-    for (const d of JSON.parse(r.diagnostics) as LocatedDiagnostic[]) {
+    for (const d of locatedDiagnostics(r)) {
       used.add(d.code);
       const sev = opts.strict && (d.kind === 'lossy' || d.kind === 'unmapped') ? 'error' : d.severity;
       results.push({

@@ -39,7 +39,7 @@ describe('the IR matches its JSON schema', () => {
   }, 120_000);
 
   it('`ruleport explain --ir` prints that IR', () => {
-    const out = execFileSync('node', ['dist/src/cli.js', 'explain', 'rules/tunneling_process_created_fixed.yml', '--ir'], { encoding: 'utf8' });
+    const out = execFileSync('node', ['dist/bundle/cli.js', 'explain', 'rules/tunneling_process_created_fixed.yml', '--ir'], { encoding: 'utf8' });
     const ir = JSON.parse(out) as { id: string; stages: { kind: string }[] };
     expect(validate(ir)).toBe(true);
     expect(ir.id).toBe('ruleport.0004');

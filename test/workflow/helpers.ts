@@ -6,7 +6,7 @@ import { join, relative, resolve } from 'node:path';
 
 export const REPO = resolve(import.meta.dirname, '../..');
 /** The compiled CLI (`npm test` builds first); RULEPORT_CLI points elsewhere. */
-export const CLI = process.env['RULEPORT_CLI'] ?? join(REPO, 'dist/src/cli.js');
+export const CLI = process.env['RULEPORT_CLI'] ?? join(REPO, 'dist/bundle/cli.js');
 
 export interface Run {
   code: number | null;
