@@ -1,18 +1,17 @@
 /** `ruleport build`. */
 import type { Argv } from 'yargs';
-import { assemble, findRuleFiles, ruleOutputs, type BuildResult } from '../build.js';
-import { convertBatch, type BatchOptions } from '../workflow/batch.js';
-import type { RuleResult } from '../workflow/rule-result.js';
+import { assemble, findRuleFiles, type BuildResult } from '../build.js';
+import { convertBatch, type Staged } from '../workflow/batch.js';
 import { progressBar } from '../workflow/progress.js';
-import { assertSafeOutDir, TreeWriter, UnsafeOutputDir } from '../workflow/tree.js';
+import { assertSafeOutDir, Stager, TreeWriter, UnsafeOutputDir, type StagingTarget } from '../workflow/tree.js';
 import { batchOptions, diagnosticsExit, printBatchDiagnostics, resolveSettings, UsageError, type GlobalArgs, type SetExit, type Settings } from './shared.js';
 
-/** Converts a batch with the settings (shared by build and check); `onResult` sees each rule as it is done. */
-export async function runBatch(s: Settings, label: string, onResult?: BatchOptions['onResult']): Promise<{ files: string[]; result: BuildResult }> {
+/** Converts a batch with the settings (shared by build and check); with `stage`, each thread stages its rules' files. */
+export async function runBatch(s: Settings, label: string, stage?: StagingTarget): Promise<{ files: string[]; result: BuildResult; staged: Staged[] }> {
   const files = findRuleFiles(s.paths);
   const onProgress = progressBar(label);
-  const results = await convertBatch(files, { backends: s.targets, profiles: s.profiles, macros: s.macros, root: s.root, ...(onProgress ? { onProgress } : {}), ...(onResult ? { onResult } : {}) });
-  return { files, result: assemble(results) };
+  const staged = await convertBatch(files, { backends: s.targets, profiles: s.profiles, macros: s.macros, root: s.root, ...(onProgress ? { onProgress } : {}), ...(stage ? { stage } : {}) });
+  return { files, result: assemble(staged), staged };
 }
 
 export function printCollisions(result: BuildResult): void {
@@ -38,26 +37,23 @@ export function buildCommand(y: Argv<GlobalArgs>, setExit: SetExit): Argv<Global
         if (err instanceof UnsafeOutputDir) throw new UsageError(err.message);
         throw err;
       }
-      // Files are staged as their rules finish, while the others still convert. The first write
-      // error stops staging; it is raised once the batch is done (the previous tree stays).
+      // Every thread stages its rules' files as it converts them; report.json and capabilities.md
+      // follow once all are done. A write error leaves the previous tree as it was.
       const writer = new TreeWriter(out);
-      let failure: unknown;
-      const stage = (r: RuleResult): void => {
-        if (r.skipped || failure !== undefined) return;
-        try {
-          for (const [rel, text] of ruleOutputs(r)) writer.place(rel, text);
-        } catch (err) {
-          failure = err;
+      let batch: Awaited<ReturnType<typeof runBatch>>;
+      const count = { written: 0, unchanged: 0 };
+      try {
+        batch = await runBatch(s, 'build', writer.target);
+        for (const r of batch.staged) {
+          if (r.staged && 'error' in r.staged) throw new Error(`cannot write the outputs of ${r.display}: ${r.staged.error}`);
+          count.written += r.staged?.written ?? 0;
+          count.unchanged += r.staged?.unchanged ?? 0;
         }
-      };
-      const { files, result } = await runBatch(s, 'build', stage).catch((err: unknown) => {
+      } catch (err) {
         writer.abort();
         throw err;
-      });
-      if (failure !== undefined) {
-        writer.abort();
-        throw failure;
       }
+      const { files, result } = batch;
       if (!a.quiet) printBatchDiagnostics(result.results, s, 'warning', a.verbose);
       if (result.collisions.length) {
         writer.abort();
@@ -67,15 +63,16 @@ export function buildCommand(y: Argv<GlobalArgs>, setExit: SetExit): Argv<Global
         return;
       }
       try {
-        for (const rel of ['report.json', 'capabilities.md']) writer.place(rel, result.outputs.get(rel) ?? '');
+        const stager = new Stager(writer.target);
+        for (const rel of ['report.json', 'capabilities.md']) stager.place(rel, result.outputs.get(rel) ?? '', count);
+        writer.commit();
       } catch (err) {
         writer.abort();
         throw err;
       }
-      const w = writer.commit();
       const skipped = files.length - result.results.length;
       const other = skipped ? ` (${skipped} other files skipped: not Splunk SPL)` : '';
-      process.stderr.write(`ruleport: ${result.results.length} rules${other}, ${result.outputs.size} files in ${out} (${w.written} written, ${w.unchanged} unchanged)\n`);
+      process.stderr.write(`ruleport: ${result.results.length} rules${other}, ${result.outputs.size} files in ${out} (${count.written} written, ${count.unchanged} unchanged)\n`);
       setExit(diagnosticsExit(result.results, s));
     },
   );

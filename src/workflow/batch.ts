@@ -7,30 +7,51 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { convertFile, type BuildOptions } from '../build.js';
+import { convertFile, ruleOutputs, type BuildOptions } from '../build.js';
 import { ruleResult, type RuleResult } from './rule-result.js';
+import { Stager, type StagedCount, type StagingTarget } from './tree.js';
 
 export interface BatchOptions extends BuildOptions {
   /** Called with each rule's result as soon as it is converted, in no particular order. */
-  readonly onResult?: (r: RuleResult) => void;
+  readonly onResult?: (r: Staged) => void;
+  /** Each thread puts the rule's output files into this staging tree as soon as it has them. */
+  readonly stage?: StagingTarget;
+}
+
+/** A result, and what staging its files did (when the batch stages). */
+export interface Staged extends RuleResult {
+  readonly staged?: StagedCount | { readonly error: string };
 }
 
 /** Options a worker converts with (functions stay in the main thread). */
-export type WorkerOptions = Pick<BuildOptions, 'backends' | 'profiles' | 'macros' | 'root'> & { readonly root: string };
+export type WorkerOptions = Pick<BuildOptions, 'backends' | 'profiles' | 'macros'> & { readonly root: string; readonly stage?: StagingTarget };
 
 /** Files per message: small enough to balance the threads, large enough to amortize messages. */
 const CHUNK = 16;
 
-export function convertOne(file: string, opts: WorkerOptions): RuleResult {
-  return ruleResult(convertFile(file, opts), opts.root);
+let stager: Stager | undefined;
+
+/** Converts one file and, when the batch stages, puts its outputs into the staging tree. */
+export function convertOne(file: string, opts: WorkerOptions): Staged {
+  const result = ruleResult(convertFile(file, opts), opts.root);
+  if (!opts.stage || result.skipped) return result;
+  // One stager per thread (it keeps the folders it made and its read buffers).
+  if (stager?.target !== opts.stage) stager = new Stager(opts.stage);
+  const count = { written: 0, unchanged: 0 };
+  try {
+    for (const [rel, text] of ruleOutputs(result)) stager.place(rel, text, count);
+  } catch (err) {
+    return { ...result, staged: { error: (err as Error).message } };
+  }
+  return { ...result, staged: count };
 }
 
 /** Every file's RuleResult, in file order. */
-export async function convertBatch(files: readonly string[], opts: BatchOptions = {}): Promise<RuleResult[]> {
-  const workerOpts: WorkerOptions = { backends: opts.backends, profiles: opts.profiles, macros: opts.macros, root: opts.root ?? process.cwd() };
-  const results = new Array<RuleResult | undefined>(files.length);
+export async function convertBatch(files: readonly string[], opts: BatchOptions = {}): Promise<Staged[]> {
+  const workerOpts: WorkerOptions = { backends: opts.backends, profiles: opts.profiles, macros: opts.macros, root: opts.root ?? process.cwd(), ...(opts.stage ? { stage: opts.stage } : {}) };
+  const results = new Array<Staged | undefined>(files.length);
   let done = 0;
-  const accept = (i: number, r: RuleResult): void => {
+  const accept = (i: number, r: Staged): void => {
     results[i] = r;
     opts.onResult?.(r);
     opts.onProgress?.(++done, files.length);
@@ -49,9 +70,11 @@ export async function convertBatch(files: readonly string[], opts: BatchOptions 
         // A worker that fails (it cannot load, it crashes) only loses its chunk: converted below.
         w.on('error', () => resolve());
         w.on('exit', () => resolve());
-        w.on('message', (msg: { start?: number; results?: RuleResult[] }) => {
+        // Two chunks in flight per worker: it starts the next while the main thread, busy with
+        // its own chunk, has not yet read the last results.
+        w.on('message', (msg: { ready?: true; start?: number; results?: Staged[] }) => {
           if (msg.results && msg.start !== undefined) msg.results.forEach((r, i) => accept((msg.start as number) + i, r));
-          w.postMessage(take());
+          for (let n = msg.ready ? 2 : 1; n > 0; n--) w.postMessage(take());
         });
       }),
   );

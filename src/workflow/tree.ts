@@ -2,7 +2,7 @@
  * Output trees on disk: written as a whole (staged beside the target, swapped in with two renames),
  * read back for staleness checks, and guarded against replacing something that is not one.
  */
-import { closeSync, existsSync, linkSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, linkSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 
 export function posix(p: string): string {
@@ -33,21 +33,13 @@ export function assertSafeOutDir(outDir: string, inputs: readonly string[] = [])
 }
 
 /**
- * Builds the next content of `outDir` in a staging tree beside it, file by file as a batch
- * produces them, then swaps it in with two renames: an interrupted or failed build leaves the
- * previous tree as it was. A file whose content did not change is hard-linked from the previous
- * tree rather than rewritten (its modification time stays; and on this kind of file system a link
- * costs a tenth of creating a file).
+ * Builds the next content of `outDir` in a staging tree beside it, then swaps it in with two
+ * renames: an interrupted or failed build leaves the previous tree as it was. Files go into the
+ * staging tree through Stagers, one per thread, as a batch produces them.
  */
 export class TreeWriter {
-  private readonly staging: string;
+  readonly staging: string;
   private readonly old: string;
-  private readonly dirs = new Set<string>(['.']);
-  private written = 0;
-  private unchanged = 0;
-  /** Reused for comparing with previous files (most outputs are a few KiB): no allocation per file. */
-  private previous = Buffer.alloc(1 << 16);
-  private next = Buffer.alloc(1 << 16);
 
   constructor(private readonly outDir: string) {
     const parent = dirname(resolve(outDir));
@@ -65,30 +57,13 @@ export class TreeWriter {
     mkdirSync(this.staging);
   }
 
-  /** Stages one file (`rel` is a posix path inside the tree). Throws on I/O errors: call abort(). */
-  place(rel: string, content: string): void {
-    const dir = dirname(rel);
-    if (!this.dirs.has(dir)) {
-      mkdirSync(join(this.staging, dir), { recursive: true });
-      this.dirs.add(dir);
-    }
-    const target = join(this.staging, rel);
-    const previous = join(this.outDir, rel);
-    if (this.sameContent(previous, content)) {
-      try {
-        linkSync(previous, target);
-        this.unchanged++;
-        return;
-      } catch {
-        // no hard links here (another device, a file system without them): write it
-      }
-    }
-    writeFileSync(target, content);
-    this.written++;
+  /** Where threads stage files (plain data, for worker threads). */
+  get target(): StagingTarget {
+    return { outDir: this.outDir, staging: this.staging };
   }
 
   /** Swaps the staged tree in; the previous one is removed. */
-  commit(): { written: number; unchanged: number } {
+  commit(): void {
     if (existsSync(this.outDir)) renameSync(this.outDir, this.old);
     try {
       renameSync(this.staging, this.outDir);
@@ -97,12 +72,65 @@ export class TreeWriter {
       throw err;
     }
     rmSync(this.old, { recursive: true, force: true });
-    return { written: this.written, unchanged: this.unchanged };
   }
 
   /** Drops the staged tree; the previous one stays. */
   abort(): void {
     rmSync(this.staging, { recursive: true, force: true });
+  }
+}
+
+export interface StagingTarget {
+  readonly outDir: string;
+  readonly staging: string;
+}
+
+export interface StagedCount {
+  written: number;
+  unchanged: number;
+}
+
+/**
+ * Puts files into a staging tree. A file whose content did not change is hard-linked from the
+ * previous tree rather than rewritten: its modification time stays, and on this kind of file
+ * system a link costs a fraction of creating a file. Any thread can have one.
+ */
+export class Stager {
+  private readonly dirs = new Set<string>(['.']);
+  /** Reused for comparing with previous files (most outputs are a few KiB): no allocation per file. */
+  private previous = Buffer.alloc(1 << 16);
+  private next = Buffer.alloc(1 << 16);
+
+  constructor(readonly target: StagingTarget) {}
+
+  /** Stages one file (`rel` is a posix path inside the tree); throws on I/O errors. */
+  place(rel: string, content: string, count: StagedCount): void {
+    const dir = dirname(rel);
+    if (!this.dirs.has(dir)) {
+      mkdirSync(join(this.target.staging, dir), { recursive: true });
+      this.dirs.add(dir);
+    }
+    const target = join(this.target.staging, rel);
+    const previous = join(this.target.outDir, rel);
+    if (this.sameContent(previous, content)) {
+      try {
+        linkSync(previous, target);
+        count.unchanged++;
+        return;
+      } catch {
+        // no hard links here (another device, a file system without them): write it
+      }
+    }
+    // Never through an existing entry: a second rule with the same output name (a collision,
+    // aborted later) may have linked it to the previous tree, whose file must stay as it was.
+    try {
+      writeFileSync(target, content, { flag: 'wx' });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      unlinkSync(target);
+      writeFileSync(target, content, { flag: 'wx' });
+    }
+    count.written++;
   }
 
   private sameContent(file: string, content: string): boolean {
@@ -133,15 +161,18 @@ export class TreeWriter {
 }
 
 /** Writes `outputs` (relative posix path -> content) as the whole content of `outDir`. */
-export function writeTree(outDir: string, outputs: ReadonlyMap<string, string>): { written: number; unchanged: number } {
+export function writeTree(outDir: string, outputs: ReadonlyMap<string, string>): StagedCount {
   const writer = new TreeWriter(outDir);
+  const stager = new Stager(writer.target);
+  const count = { written: 0, unchanged: 0 };
   try {
-    for (const [rel, content] of [...outputs].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) writer.place(rel, content);
+    for (const [rel, content] of [...outputs].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) stager.place(rel, content, count);
   } catch (err) {
     writer.abort();
     throw err;
   }
-  return writer.commit();
+  writer.commit();
+  return count;
 }
 
 /** Files in `dir` as relative posix path -> content, for staleness checks. */

@@ -94,6 +94,12 @@ describe('ruleport build / check', { timeout: 180_000 }, () => {
     expect(r.stderr).toContain('rules/sub/whoami_by_non_system.yml');
     expect(snapshot(join(dir, 'out'))).toEqual(before);
     expect(cli(['check', 'rules', '-o', 'out'], { cwd: dir }).code).toBe(1);
+    // The copy (staged first, unchanged: hard-linked to the previous tree) and a changed original
+    // (staged second, written): the write must not go through the link into the previous tree.
+    const original = join(dir, 'rules/whoami_by_non_system.yml');
+    writeFileSync(original, readFileSync(original, 'utf8').replace('process_name=whoami.exe', 'process_name=who.exe'));
+    expect(cli(['build', 'rules', '-o', 'out', '-q'], { cwd: dir }).code).toBe(1);
+    expect(snapshot(join(dir, 'out'))).toEqual(before);
   });
 
   it('never replaces a folder that is not a ruleport output tree, nor one holding the rules', () => {
