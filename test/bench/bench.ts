@@ -7,6 +7,7 @@
  *     for the seed variant and the reference line path, against a hand-written loop (same line
  *     reader, JSON.parse, one RegExp test) and DuckDB (read_json + regexp_matches, 1 thread);
  *     then every Sysmon corpus rule at once.
+ * BENCH_RUNS sets the number of runs (default 5), BENCH_ONLY=corpus|matcher one half.
  */
 import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -48,10 +49,10 @@ function pair(a: () => void, b: () => void): [number, number] {
 }
 
 /** Wall ms of a fresh `node` process running `args` (start-up included, as a user sees it). */
-function processMs(args: readonly string[]): number {
+function processMs(args: readonly string[], env: Record<string, string> = {}): number {
   const t = performance.now();
   // Diagnostics go to /dev/null: printing them is part of the run, keeping them is not.
-  const res = spawnSync(process.execPath, args, { stdio: 'ignore' });
+  const res = spawnSync(process.execPath, args, { stdio: 'ignore', env: { ...process.env, ...env } });
   const ms = performance.now() - t;
   if (res.status !== 0 && res.status !== 1) throw new Error(`${args.join(' ')} exited ${res.status ?? res.signal}`);
   return ms;
@@ -82,14 +83,23 @@ function corpusBench(): void {
     `import * as yaml from ${JSON.stringify(pathToFileURL(join(process.cwd(), 'node_modules', 'js-yaml', 'dist', 'js-yaml.mjs')).href)};`,
     `for (const f of ${JSON.stringify(files)}) { try { yaml.load(readFileSync(f, 'utf8')); } catch { /* one corpus file is not YAML */ } }`,
   ].join('\n'));
-  const cli = join(process.cwd(), 'dist', 'src', 'cli.js');
-  let n = 0;
-  const [coldFloor, coldBuild] = pair(
-    () => void processMs([floorScript]),
-    () => void processMs([cli, 'build', dir, '-o', join(work, `out${n++}`)]),
-  );
+  const cli = join(process.cwd(), 'dist', 'bundle', 'cli.js');
+  const cold = (label: string, args: (i: number) => string[], env: Record<string, string> = {}): void => {
+    let n = 0;
+    const [floor, build] = pair(
+      () => void processMs([floorScript]),
+      () => void processMs(args(n++), env),
+    );
+    console.log(`corpus build, ${label} (cold CLI process, ${files.length} files, 5 backends): ${build.toFixed(0)} ms wall; floor (cold process, read + YAML parse): ${floor.toFixed(0)} ms; ratio ${(build / floor).toFixed(2)}x the floor`);
+  };
+  // Into an empty folder: every output file is created.
+  cold('into an empty folder', (i) => [cli, 'build', dir, '-o', join(work, `fresh${i}`)]);
+  // Over the previous build (what CI regenerating a committed out/ does): unchanged files are linked.
+  const again = join(work, 'again');
+  processMs([cli, 'build', dir, '-o', again]);
+  cold('over its previous output', () => [cli, 'build', dir, '-o', again]);
+  cold('over its previous output, one thread', () => [cli, 'build', dir, '-o', again], { RULEPORT_THREADS: '1' });
   rmSync(work, { recursive: true, force: true });
-  console.log(`corpus build (cold CLI process, ${files.length} files, 5 backends, outputs written): ${coldBuild.toFixed(0)} ms wall; floor (cold process, read + YAML parse): ${coldFloor.toFixed(0)} ms; ratio ${(coldBuild / coldFloor).toFixed(2)}x the floor`);
   // The same work in one warm process (no start-up, no writes, caches filled by the first run).
   const [floor, build] = pair(readAll, () => void buildOutputs(files));
   console.log(`corpus build (in-process, warm, no writes): ${build.toFixed(0)} ms; floor (read + YAML parse): ${floor.toFixed(0)} ms; ratio ${(build / floor).toFixed(2)}x the floor`);
@@ -279,6 +289,8 @@ async function matcherBench(): Promise<void> {
   }
 }
 
+// BENCH_ONLY=corpus or BENCH_ONLY=matcher runs one half.
+const ONLY = process.env['BENCH_ONLY'];
 console.log(`ruleport bench (medians of ${RUNS} alternated runs; ratios are what carry over between machines)`);
-corpusBench();
-await matcherBench();
+if (ONLY !== 'matcher') corpusBench();
+if (ONLY !== 'corpus') await matcherBench();
