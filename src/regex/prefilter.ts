@@ -46,6 +46,7 @@ function reserveAtoms(n: number): void {
   atomIds = new Map();
   atomWeights = [0];
   literalAtoms = new Map();
+  atomInfos = [];
 }
 
 function intern(text: string): Atom {
@@ -102,6 +103,7 @@ function dedupe(list: readonly Seq[]): Seq[] {
 }
 
 function cross(a: List, b: List): List | null {
+  if (a.length === 1 && b.length === 1) return [`${a[0] ?? ''}${b[0] ?? ''}`];
   if (a.length * b.length > MAX_LIST) return null;
   const out: Seq[] = [];
   for (const x of a) for (const y of b) out.push(x + y);
@@ -184,6 +186,14 @@ function best(...cands: (List | null)[]): List | null {
 }
 
 const fromExact = (e: List): Info => ({ exact: e, pre: e, suf: e, req: e });
+/** What matches the empty string only (anchors, lookarounds): Infos are immutable, so shared. */
+const EMPTY_INFO = fromExact(EMPTY);
+
+/** The Info of one position matching `a`, per atom (immutable, so shared). */
+let atomInfos: Info[] = [];
+function atomInfo(a: Atom): Info {
+  return (atomInfos[a] ??= fromExact([seqOf(a)]));
+}
 const unknown: Info = { exact: null, pre: EMPTY, suf: EMPTY, req: null };
 
 function inexact(i: Info): Info {
@@ -192,7 +202,7 @@ function inexact(i: Info): Info {
 }
 
 function seq(items: readonly Info[]): Info {
-  let s: Info = fromExact(EMPTY);
+  let s: Info = EMPTY_INFO;
   for (const it of items) {
     if (s.exact && it.exact) {
       const c = cross(s.exact, it.exact);
@@ -252,18 +262,18 @@ function alt(branches: readonly Info[]): Info {
 function analyze(node: RegexNode): Info {
   switch (node.kind) {
     case 'literal':
-      return fromExact([seqOf(literalAtom(node.value, node.caseInsensitive))]);
+      return atomInfo(literalAtom(node.value, node.caseInsensitive));
     case 'any':
-      return fromExact([seqOf(WIDE)]);
+      return atomInfo(WIDE);
     case 'shorthand':
-      return fromExact([seqOf(atomOf(shorthandSet(node.name)))]);
+      return atomInfo(atomOf(shorthandSet(node.name)));
     case 'class':
-      return fromExact([seqOf(atomOf(classSet(node)))]);
+      return atomInfo(atomOf(classSet(node)));
     case 'anchor':
     case 'wordBoundary':
     case 'flags':
     case 'lookaround':
-      return fromExact(EMPTY);
+      return EMPTY_INFO;
     case 'backreference':
       return unknown;
     case 'group':
