@@ -356,17 +356,13 @@ function computePrefilter(pattern: string): Prefilter | null {
   const req = best(info.req, info.exact);
   if (!req || score(req) < MIN_SCORE) return null;
   const pieces = dedupe(req.map(bestPiece)).filter((s) => s.length > 0);
-  // A factor that contains another one is implied by it: drop it. Compared on the spelled-out
-  // text (each atom's members after a NUL), built once per piece.
-  const texts = pieces.map((s) => {
-    let t = '';
-    for (let i = 0; i < s.length; i++) t += `\u0000${atomTexts[atomAt(s, i)] ?? ''}`;
-    return t;
-  });
+  // A factor that contains another one, atom for atom, is implied by it: drop it. (Pieces are
+  // distinct, and equal atoms have equal numbers, so this is substring search on the sequences.
+  // Comparing spelled-out member texts instead let [ab] stand for [abc] as a last atom, a string
+  // prefix but a smaller set, and so dropped factors a match may need.)
   const factorTexts: (readonly string[])[] = [];
   pieces.forEach((s, i) => {
-    const ts = texts[i] ?? '';
-    if (texts.some((tt, j) => j !== i && ts.includes(tt) && ts !== tt)) return;
+    if (pieces.some((t, j) => j !== i && s.includes(t))) return;
     const atoms: string[] = [];
     for (let k = 0; k < s.length; k++) atoms.push(atomTexts[atomAt(s, k)] ?? '');
     factorTexts.push(atoms);
