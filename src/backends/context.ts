@@ -28,16 +28,14 @@ export class RenderContext {
   readonly variant: SourceVariant | null;
   /** The detection filter minus the conditions the chosen source variant implies. */
   readonly filter: Expr;
-  /** Field sets before each stage (see lint/lineage.ts). */
-  readonly sets: readonly FieldSet[];
   private readonly reported = new Set<string>();
+  private fieldSetsMemo: readonly FieldSet[] | null = null;
 
   constructor(
     readonly backend: BackendId,
     readonly detection: Detection,
     readonly profile: Profile,
   ) {
-    this.sets = fieldSets(detection);
     const chosen = chooseVariant(detection, profile);
     this.variant = chosen?.variant ?? null;
     this.filter = chosen?.filter ?? detection.filter;
@@ -45,6 +43,11 @@ export class RenderContext {
       const what = detection.source.id ? `data source '${detection.source.id}'` : 'a rule with no data-source macro';
       this.diagnostics.push(diag('BE004', `profile '${profile.name}' has no mapping for ${what}`, null, { backend }));
     }
+  }
+
+  /** Field sets before each stage (see lint/lineage.ts); worked out on first use, since not every backend asks. */
+  get sets(): readonly FieldSet[] {
+    return (this.fieldSetsMemo ??= fieldSets(this.detection));
   }
 
   /** Target mapping of a CIM field; reports an unmapped field once, per the profile's policy. */

@@ -224,6 +224,17 @@ class TsRenderer {
 
 let template: ((view: object) => string) | null = null;
 
+/**
+ * The input mapping's JSON. Mappings are shared, immutable objects (one per profile and source
+ * variant, see inputMapping) with hundreds of fields, and every rule embeds its mapping.
+ */
+const mappingJson = new WeakMap<InputMapping, string>();
+function inputJson(input: InputMapping): string {
+  let text = mappingJson.get(input);
+  if (text === undefined) mappingJson.set(input, (text = json(input)));
+  return text;
+}
+
 function render(detection: Detection, profile: Profile): BackendOutput {
   const ctx = new RenderContext('ts', detection, profile);
   const input = inputMapping(profile, detection);
@@ -237,7 +248,7 @@ function render(detection: Detection, profile: Profile): BackendOutput {
     id: detection.id,
     title: detection.title,
     profile: profile.name,
-    input,
+    input: inputJson(input),
     prefilter: linePrefilter(relaxed, input),
     readers: [...r.readers.values()],
     matchers: r.matchers,

@@ -823,14 +823,32 @@ function leadingFlags(ast: RegexNode): Pick<ParsedRegex, 'caseInsensitive' | 'do
   return out;
 }
 
+/**
+ * The front end, the prefilter and each backend's flavour parse the same patterns again and
+ * again (and the corpus repeats patterns across rules); parsing is pure and nobody changes an AST
+ * (printers and analyses only read it), so results are shared. Bounded so a long-lived process
+ * cannot grow without limit. Internal errors (a stack overflow depends on the caller's depth) are
+ * not kept.
+ */
+const parsed = new Map<string, ParseResult>();
+const PARSED_LIMIT = 20_000;
+
+function keep(source: string, r: ParseResult): ParseResult {
+  if (parsed.size >= PARSED_LIMIT) parsed.clear();
+  parsed.set(source, r);
+  return r;
+}
+
 export function parseRegex(source: string): ParseResult {
+  if (typeof source !== 'string') {
+    return { ok: false, error: { message: 'pattern is not a string', start: 0, end: 0 } };
+  }
+  const known = parsed.get(source);
+  if (known) return known;
   try {
-    if (typeof source !== 'string') {
-      return { ok: false, error: { message: 'pattern is not a string', start: 0, end: 0 } };
-    }
-    return { ok: true, regex: new Parser(source).parse() };
+    return keep(source, { ok: true, regex: new Parser(source).parse() });
   } catch (e) {
-    if (e instanceof ParseFailure) return { ok: false, error: e.error };
+    if (e instanceof ParseFailure) return keep(source, { ok: false, error: e.error });
     // Stack overflow or a bug: still a value, never an exception.
     const message = e instanceof Error ? e.message : String(e);
     return { ok: false, error: { message: `internal parser error: ${message}`, start: 0, end: source.length } };

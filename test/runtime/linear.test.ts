@@ -62,6 +62,16 @@ describe('regex prefilter (necessary factors)', () => {
     for (const s of INPUTS) if (re.test(s)) expect(pre.test(s), s).toBe(true);
     expect(pre.test(`-enc ${'QUJD'.repeat(50)}`)).toBe(false);
   });
+
+  it('keeps a factor that only looks like it contains another one ([bc] is not [b])', () => {
+    // Member texts compared as strings made `xyzwb` look like a part of `xyzw[bc]`.
+    for (const [pattern, subject] of [['xyzw[bc]|xyzwb', 'xyzwc'], ['wxyz[bc]|xyzb', 'wxyzc'], ['hello[a-c]|hello[ab]', 'helloc']] as const) {
+      expect(pcreToJs(pattern).test(subject), pattern).toBe(true);
+      const pf = regexPrefilter(pattern);
+      expect(pf, pattern).not.toBeNull();
+      expect(new RegExp(pf?.source ?? '', pf?.flags).test(subject), pattern).toBe(true);
+    }
+  });
 });
 
 describe('CSV lookup tables', () => {
