@@ -37,7 +37,7 @@ export class RenderContext {
     readonly detection: Detection,
     readonly profile: Profile,
   ) {
-    this.sets = fieldSets(detection);
+    this.sets = analysisOf(detection).sets;
     const chosen = chooseVariant(detection, profile);
     this.variant = chosen?.variant ?? null;
     this.filter = chosen?.filter ?? detection.filter;
@@ -65,21 +65,49 @@ export class RenderContext {
 
   /** CIM fields of the rule's data source (for expanding wildcards), or [] if unknown. */
   catalog(): readonly string[] {
-    const id = this.detection.source.id;
-    return id ? (sourceCatalog()[id]?.fields ?? []) : [];
+    return catalogOf(this.detection);
   }
 
   /** Concrete field names the set before stage `index` allows, in catalog order. */
-  fieldsBefore(index: number): string[] {
-    const set = this.sets[index];
-    if (!set || set.kind === 'open') return [...this.catalog()];
-    const catalog = this.catalog();
-    return expandPatterns(set.patterns, catalog).concat(set.patterns.filter((p) => !p.includes('*') && !catalogHas(catalog, p)));
+  fieldsBefore(index: number): readonly string[] {
+    const memo = analysisOf(this.detection).fieldsBefore;
+    let names = memo.get(index);
+    if (names === undefined) {
+      const set = this.sets[index];
+      const catalog = this.catalog();
+      names = !set || set.kind === 'open' ? catalog : expandPatterns(set.patterns, catalog).concat(set.patterns.filter((p) => !p.includes('*') && !catalogHas(catalog, p)));
+      memo.set(index, names);
+    }
+    return names;
   }
 
   report(d: Diagnostic): void {
     this.diagnostics.push(d);
   }
+}
+
+/**
+ * What every backend derives from the rule alone (its lineage, the field lists it expands to):
+ * the IR is immutable and each rule goes through every backend, so it is worked out once per
+ * detection rather than once per backend and call.
+ */
+interface DetectionAnalysis {
+  readonly sets: readonly FieldSet[];
+  /** fieldsBefore() results by stage index. */
+  readonly fieldsBefore: Map<number, readonly string[]>;
+}
+
+const analyses = new WeakMap<Detection, DetectionAnalysis>();
+
+function analysisOf(detection: Detection): DetectionAnalysis {
+  let a = analyses.get(detection);
+  if (!a) analyses.set(detection, (a = { sets: fieldSets(detection), fieldsBefore: new Map() }));
+  return a;
+}
+
+function catalogOf(detection: Detection): readonly string[] {
+  const id = detection.source.id;
+  return id ? (sourceCatalog()[id]?.fields ?? []) : [];
 }
 
 /** Top-level conjuncts of a filter. */

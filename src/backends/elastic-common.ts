@@ -69,12 +69,32 @@ export function commentText(value: string): string {
 // ---------------------------------------------------------------------------------------------
 // Identifiers
 
+// Column spellings are asked for over and over (every reference, every KEEP/STATS list, catalogs
+// of hundreds of fields) with few distinct names; the spelling is a pure function of the name.
+// Bounded so a long-lived process cannot grow without limit.
+const eqlFields = new Map<string, string>();
+const esqlFields = new Map<string, string>();
+const MEMO_LIMIT = 50_000;
+
+function memoized(memo: Map<string, string>, name: string, spell: (name: string) => string): string {
+  let out = memo.get(name);
+  if (out === undefined) {
+    if (memo.size >= MEMO_LIMIT) memo.clear();
+    memo.set(name, (out = spell(name)));
+  }
+  return out;
+}
+
 const EQL_KEYWORDS = new Set([
   'and', 'any', 'by', 'false', 'in', 'join', 'like', 'maxspan', 'not', 'null', 'of', 'or', 'regex', 'sample', 'sequence', 'true', 'until', 'where', 'with',
 ]);
 
 /** EQL field: `IDENTIFIER (. IDENTIFIER)*` with IDENTIFIER `[A-Za-z_@][A-Za-z0-9_]*`, else backticks. */
 export function eqlField(name: string): string {
+  return memoized(eqlFields, name, eqlFieldOf);
+}
+
+function eqlFieldOf(name: string): string {
   const parts = name.split('.');
   const plain = parts.every((p) => /^[A-Za-z_@][A-Za-z0-9_]*$/.test(p) && !EQL_KEYWORDS.has(p.toLowerCase()));
   return plain ? name : `\`${name.replace(/`/g, '``')}\``;
@@ -90,6 +110,10 @@ const ESQL_KEYWORDS = new Set([
  * dotted; anything else (or a keyword) is backtick-quoted with doubled backticks.
  */
 export function esqlField(name: string): string {
+  return memoized(esqlFields, name, esqlFieldOf);
+}
+
+function esqlFieldOf(name: string): string {
   const parts = name.split('.');
   const plain = parts.every((p) => (/^[A-Za-z][A-Za-z0-9_]*$/.test(p) || /^[_@][A-Za-z0-9_]+$/.test(p)) && !ESQL_KEYWORDS.has(p.toLowerCase()));
   return plain ? name : `\`${name.replace(/`/g, '``')}\``;

@@ -40,9 +40,11 @@ export function yamlScalar(v: unknown): string {
   return `${out}"`;
 }
 
+const YAML_UNSAFE_RUNS = new RegExp(`${YAML_UNSAFE.source}+`, 'g');
+
 /** Text for a `#` comment: YAML_UNSAFE runs (line breaks to some readers) become one space. */
 export function yamlComment(v: unknown): string {
-  return String(v).replace(new RegExp(`${YAML_UNSAFE.source}+`, 'g'), ' ');
+  return String(v).replace(YAML_UNSAFE_RUNS, ' ');
 }
 
 /** Sigma string escaping for literal text: `\` `*` `?` each get a backslash. */

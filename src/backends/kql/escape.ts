@@ -82,9 +82,19 @@ const KEYWORDS = new Set([
   'with_source', 'with_step_name', 'withsource', 'writeaheadlog',
 ]);
 
+// Asked for every reference and every column of a catalog-wide extend, with few distinct names;
+// bounded so a long-lived process cannot grow without limit.
+const columns = new Map<string, string>();
+const COLUMN_LIMIT = 50_000;
+
 /** A column (or table) name: bare when it is a plain identifier, else `["..."]`. */
 export function kqlColumn(name: string): string {
-  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && !KEYWORDS.has(name) ? name : `[${kqlString(name)}]`;
+  let out = columns.get(name);
+  if (out === undefined) {
+    if (columns.size >= COLUMN_LIMIT) columns.clear();
+    columns.set(name, (out = /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && !KEYWORDS.has(name) ? name : `[${kqlString(name)}]`));
+  }
+  return out;
 }
 
 /** Rust-regex escaping of literal text (the set `regex::escape` escapes). */
