@@ -16,7 +16,15 @@ export function compileTemplate(backend: string, name: string, helpers: Readonly
     hb.registerHelper(helperName, (value: unknown) => new hb.SafeString(fn(value)));
   }
   const source = readFileSync(join(TEMPLATES_DIR, backend, `${name}.hbs`), 'utf8');
-  const template = hb.compile(source, { strict: true });
+  // Only the helpers registered here and the built-in block helpers (if, each, unless) are used,
+  // and no `@index`-style data: telling the compiler so lets it call helpers directly and skip
+  // the per-iteration data frames, which is most of Handlebars' cost per rule.
+  const template = hb.compile(source, {
+    strict: true,
+    knownHelpers: Object.fromEntries(Object.keys(helpers).map((h) => [h, true])),
+    knownHelpersOnly: true,
+    data: false,
+  });
   return (view) => template(view);
 }
 
