@@ -54,8 +54,13 @@ function lineBreakEscape(c: string): string | null {
 
 /** Text for a `//` comment: line breaks (which would end the comment) become spaces. */
 export function kqlComment(value: unknown): string {
-  return String(value).replace(/[\r\n\u0085\u2028\u2029]+/g, ' ');
+  const text = String(value);
+  // Most comments have no line break: testing first skips building a copy.
+  return COMMENT_BREAK.test(text) ? text.replace(COMMENT_BREAKS, ' ') : text;
 }
+
+const COMMENT_BREAK = /[\r\n\u0085\u2028\u2029]/;
+const COMMENT_BREAKS = /[\r\n\u0085\u2028\u2029]+/g;
 
 /**
  * Words the Kusto parser will not take as a bare column name (KS228 and friends), found by trying
