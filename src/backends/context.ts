@@ -49,8 +49,8 @@ export class RenderContext {
 
   /** Target mapping of a CIM field; reports an unmapped field once, per the profile's policy. */
   field(name: string, span: Span | null): FieldMapping {
-    const own = this.variant?.fields?.[name] ?? this.profile.fields[name];
-    if (own !== undefined) return fieldMappingOf(own);
+    const own = mappingOf(this.profile, this.variant, name);
+    if (own !== undefined) return own;
     if (!this.reported.has(name)) {
       this.reported.add(name);
       this.diagnostics.push(
@@ -84,6 +84,21 @@ export class RenderContext {
   report(d: Diagnostic): void {
     this.diagnostics.push(d);
   }
+}
+
+// Field mappings by profile and source variant: every leaf, column and catalog field asks, and
+// a profile's tables never change once loaded.
+const mappingMemo = new WeakMap<object, Map<string, FieldMapping | undefined>>();
+
+function mappingOf(profile: Profile, variant: SourceVariant | null, name: string): FieldMapping | undefined {
+  const owner: object = variant ?? profile;
+  let memo = mappingMemo.get(owner);
+  if (!memo) mappingMemo.set(owner, (memo = new Map()));
+  if (memo.has(name)) return memo.get(name);
+  const own = variant?.fields?.[name] ?? profile.fields[name];
+  const mapping = own === undefined ? undefined : fieldMappingOf(own);
+  memo.set(name, mapping);
+  return mapping;
 }
 
 /**
