@@ -31,6 +31,7 @@ export class RenderContext {
   /** Field sets before each stage (see lint/lineage.ts). */
   readonly sets: readonly FieldSet[];
   private readonly reported = new Set<string>();
+  private readonly mappings: Map<string, FieldMapping | null>;
 
   constructor(
     readonly backend: BackendId,
@@ -40,6 +41,7 @@ export class RenderContext {
     this.sets = analysisOf(detection).sets;
     const chosen = chooseVariant(detection, profile);
     this.variant = chosen?.variant ?? null;
+    this.mappings = mappingsOf(this.variant ?? profile);
     this.filter = chosen?.filter ?? detection.filter;
     if (!chosen) {
       const what = detection.source.id ? `data source '${detection.source.id}'` : 'a rule with no data-source macro';
@@ -49,8 +51,12 @@ export class RenderContext {
 
   /** Target mapping of a CIM field; reports an unmapped field once, per the profile's policy. */
   field(name: string, span: Span | null): FieldMapping {
-    const own = mappingOf(this.profile, this.variant, name);
-    if (own !== undefined) return own;
+    let own = this.mappings.get(name);
+    if (own === undefined) {
+      const m = this.variant?.fields?.[name] ?? this.profile.fields[name];
+      this.mappings.set(name, (own = m === undefined ? null : fieldMappingOf(m)));
+    }
+    if (own !== null) return own;
     if (!this.reported.has(name)) {
       this.reported.add(name);
       this.diagnostics.push(
@@ -86,19 +92,14 @@ export class RenderContext {
   }
 }
 
-// Field mappings by profile and source variant: every leaf, column and catalog field asks, and
-// a profile's tables never change once loaded.
-const mappingMemo = new WeakMap<object, Map<string, FieldMapping | undefined>>();
+// Field mappings by source variant (or profile): every leaf, column and catalog field asks, and a
+// profile's tables never change once loaded. Null: the profile does not map the field.
+const mappingMemo = new WeakMap<object, Map<string, FieldMapping | null>>();
 
-function mappingOf(profile: Profile, variant: SourceVariant | null, name: string): FieldMapping | undefined {
-  const owner: object = variant ?? profile;
+function mappingsOf(owner: object): Map<string, FieldMapping | null> {
   let memo = mappingMemo.get(owner);
   if (!memo) mappingMemo.set(owner, (memo = new Map()));
-  if (memo.has(name)) return memo.get(name);
-  const own = variant?.fields?.[name] ?? profile.fields[name];
-  const mapping = own === undefined ? undefined : fieldMappingOf(own);
-  memo.set(name, mapping);
-  return mapping;
+  return memo;
 }
 
 /**
