@@ -7,7 +7,7 @@
  * relaxes `undisclosed` filters (macros whose definition is not published) whatever its predicate.
  */
 import { diag, type BackendId, type Diagnostic, type Span } from '../diagnostics.js';
-import { and, isNormal, not, or } from '../normalize/build.js';
+import { and, not, or } from '../normalize/build.js';
 import { assertNever, type Expr } from '../ir/types.js';
 
 const TRUE: Expr = { kind: 'and', args: [] };
@@ -56,23 +56,12 @@ function relax(e: Expr, relaxable: (leaf: Expr) => string | null): Relaxed {
   const dropped: { why: string; span: Span | null }[] = [];
   const walk = (x: Expr, positive: boolean): Expr => {
     switch (x.kind) {
-      case 'and': {
-        const args = x.args.map((a) => walk(a, positive));
-        // A normal node with no operand relaxed and none false rebuilds to an equal node: keep
-        // it (and skip and()'s duplicate check, the costly part of a rebuild).
-        if (isNormal(x) && same(args, x.args) && !args.some(isFalse)) return x;
-        return simplify(and(args));
-      }
-      case 'or': {
-        const args = x.args.map((a) => walk(a, positive));
-        if (isNormal(x) && same(args, x.args) && !args.some(isTrue)) return x;
-        return simplify(or(args));
-      }
-      case 'not': {
-        const arg = walk(x.arg, !positive);
-        if (isNormal(x) && arg === x.arg && !isTrue(arg) && !isFalse(arg)) return x;
-        return simplify(not(arg, x.span));
-      }
+      case 'and':
+        return simplify(and(x.args.map((a) => walk(a, positive))));
+      case 'or':
+        return simplify(or(x.args.map((a) => walk(a, positive))));
+      case 'not':
+        return simplify(not(walk(x.arg, !positive), x.span));
       case 'eq':
       case 'regex':
       case 'cmp':
@@ -113,10 +102,6 @@ function simplify(e: Expr): Expr {
     default:
       return e;
   }
-}
-
-function same(a: readonly Expr[], b: readonly Expr[]): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
 function isTrue(e: Expr): boolean {

@@ -6,29 +6,12 @@ export const TRUE: Expr = { kind: 'and', args: [] };
 
 export function and(args: readonly Expr[]): Expr {
   const flat = dedupe(args.flatMap((a) => (a.kind === 'and' ? a.args : [a])));
-  return flat.length === 1 ? (flat[0] as Expr) : made({ kind: 'and', args: flat });
+  return flat.length === 1 ? (flat[0] as Expr) : { kind: 'and', args: flat };
 }
 
 export function or(args: readonly Expr[]): Expr {
   const flat = dedupe(args.flatMap((a) => (a.kind === 'or' ? a.args : [a])));
-  return flat.length === 1 ? (flat[0] as Expr) : made({ kind: 'or', args: flat });
-}
-
-/**
- * Nodes these constructors built, so already in their normal form: an and/or has no operand of
- * its own kind and no repeated operand; a not's operand is no not. Rebuilding such a node from
- * the same operands gives an equal node, which lets tree rewrites (relax.ts) keep it instead.
- */
-const normal = new WeakSet<Expr>();
-
-function made(e: Expr): Expr {
-  normal.add(e);
-  return e;
-}
-
-/** True for a node and()/or()/not() built (see `normal`). */
-export function isNormal(e: Expr): boolean {
-  return normal.has(e);
+  return flat.length === 1 ? (flat[0] as Expr) : { kind: 'or', args: flat };
 }
 
 /** Drops operands that repeat an earlier one (same meaning, spans aside): `a OR a` is `a`. */
@@ -87,5 +70,5 @@ function spanlessJsonOf(v: object): string {
 }
 
 export function not(arg: Expr, span: Span): Expr {
-  return arg.kind === 'not' ? arg.arg : made({ kind: 'not', arg, span });
+  return arg.kind === 'not' ? arg.arg : { kind: 'not', arg, span };
 }
