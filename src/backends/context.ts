@@ -29,7 +29,7 @@ export class RenderContext {
   /** The detection filter minus the conditions the chosen source variant implies. */
   readonly filter: Expr;
   private readonly reported = new Set<string>();
-  private fieldSetsMemo: readonly FieldSet[] | null = null;
+  private readonly mappings: Map<string, FieldMapping | null>;
 
   constructor(
     readonly backend: BackendId,
@@ -38,6 +38,7 @@ export class RenderContext {
   ) {
     const chosen = chooseVariant(detection, profile);
     this.variant = chosen?.variant ?? null;
+    this.mappings = mappingsOf(this.variant ?? profile);
     this.filter = chosen?.filter ?? detection.filter;
     if (!chosen) {
       const what = detection.source.id ? `data source '${detection.source.id}'` : 'a rule with no data-source macro';
@@ -45,15 +46,23 @@ export class RenderContext {
     }
   }
 
-  /** Field sets before each stage (see lint/lineage.ts); worked out on first use, since not every backend asks. */
+  /**
+   * Field sets before each stage (see lint/lineage.ts): worked out on first use (not every backend
+   * asks), once per detection (the backends of one rule share them).
+   */
   get sets(): readonly FieldSet[] {
-    return (this.fieldSetsMemo ??= fieldSets(this.detection));
+    const a = analysisOf(this.detection);
+    return (a.sets ??= fieldSets(this.detection));
   }
 
   /** Target mapping of a CIM field; reports an unmapped field once, per the profile's policy. */
   field(name: string, span: Span | null): FieldMapping {
-    const own = this.variant?.fields?.[name] ?? this.profile.fields[name];
-    if (own !== undefined) return fieldMappingOf(own);
+    let own = this.mappings.get(name);
+    if (own === undefined) {
+      const m = this.variant?.fields?.[name] ?? this.profile.fields[name];
+      this.mappings.set(name, (own = m === undefined ? null : fieldMappingOf(m)));
+    }
+    if (own !== null) return own;
     if (!this.reported.has(name)) {
       this.reported.add(name);
       this.diagnostics.push(
@@ -68,21 +77,59 @@ export class RenderContext {
 
   /** CIM fields of the rule's data source (for expanding wildcards), or [] if unknown. */
   catalog(): readonly string[] {
-    const id = this.detection.source.id;
-    return id ? (sourceCatalog()[id]?.fields ?? []) : [];
+    return catalogOf(this.detection);
   }
 
   /** Concrete field names the set before stage `index` allows, in catalog order. */
-  fieldsBefore(index: number): string[] {
-    const set = this.sets[index];
-    if (!set || set.kind === 'open') return [...this.catalog()];
-    const catalog = this.catalog();
-    return expandPatterns(set.patterns, catalog).concat(set.patterns.filter((p) => !p.includes('*') && !catalogHas(catalog, p)));
+  fieldsBefore(index: number): readonly string[] {
+    const memo = analysisOf(this.detection).fieldsBefore;
+    let names = memo.get(index);
+    if (names === undefined) {
+      const set = this.sets[index];
+      const catalog = this.catalog();
+      names = !set || set.kind === 'open' ? catalog : expandPatterns(set.patterns, catalog).concat(set.patterns.filter((p) => !p.includes('*') && !catalogHas(catalog, p)));
+      memo.set(index, names);
+    }
+    return names;
   }
 
   report(d: Diagnostic): void {
     this.diagnostics.push(d);
   }
+}
+
+// Field mappings by source variant (or profile): every leaf, column and catalog field asks, and a
+// profile's tables never change once loaded. Null: the profile does not map the field.
+const mappingMemo = new WeakMap<object, Map<string, FieldMapping | null>>();
+
+function mappingsOf(owner: object): Map<string, FieldMapping | null> {
+  let memo = mappingMemo.get(owner);
+  if (!memo) mappingMemo.set(owner, (memo = new Map()));
+  return memo;
+}
+
+/**
+ * What every backend derives from the rule alone (its lineage, the field lists it expands to):
+ * the IR is immutable and each rule goes through every backend, so it is worked out once per
+ * detection rather than once per backend and call.
+ */
+interface DetectionAnalysis {
+  sets: readonly FieldSet[] | null;
+  /** fieldsBefore() results by stage index. */
+  readonly fieldsBefore: Map<number, readonly string[]>;
+}
+
+const analyses = new WeakMap<Detection, DetectionAnalysis>();
+
+function analysisOf(detection: Detection): DetectionAnalysis {
+  let a = analyses.get(detection);
+  if (!a) analyses.set(detection, (a = { sets: null, fieldsBefore: new Map() }));
+  return a;
+}
+
+function catalogOf(detection: Detection): readonly string[] {
+  const id = detection.source.id;
+  return id ? (sourceCatalog()[id]?.fields ?? []) : [];
 }
 
 /** Top-level conjuncts of a filter. */

@@ -62,12 +62,33 @@ export function preferRaw(value: string, quote: (v: string) => string): string {
 
 /** Comment text on one line (`//` comments end at the line break). */
 export function commentText(value: string): string {
-  // eslint-disable-next-line no-control-regex
-  return value.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').trim();
+  // Most comments hold no control character: testing first skips building a copy.
+  return (COMMENT_UNSAFE.test(value) ? value.replace(COMMENT_UNSAFE_RUNS, ' ') : value).trim();
 }
+
+// eslint-disable-next-line no-control-regex
+const COMMENT_UNSAFE = /[\u0000-\u001f\u007f\u2028\u2029]/;
+// eslint-disable-next-line no-control-regex
+const COMMENT_UNSAFE_RUNS = /[\u0000-\u001f\u007f\u2028\u2029]+/g;
 
 // ---------------------------------------------------------------------------------------------
 // Identifiers
+
+// Column spellings are asked for over and over (every reference, every KEEP/STATS list, catalogs
+// of hundreds of fields) with few distinct names; the spelling is a pure function of the name.
+// Bounded so a long-lived process cannot grow without limit.
+const eqlFields = new Map<string, string>();
+const esqlFields = new Map<string, string>();
+const MEMO_LIMIT = 50_000;
+
+function memoized(memo: Map<string, string>, name: string, spell: (name: string) => string): string {
+  let out = memo.get(name);
+  if (out === undefined) {
+    if (memo.size >= MEMO_LIMIT) memo.clear();
+    memo.set(name, (out = spell(name)));
+  }
+  return out;
+}
 
 const EQL_KEYWORDS = new Set([
   'and', 'any', 'by', 'false', 'in', 'join', 'like', 'maxspan', 'not', 'null', 'of', 'or', 'regex', 'sample', 'sequence', 'true', 'until', 'where', 'with',
@@ -75,6 +96,10 @@ const EQL_KEYWORDS = new Set([
 
 /** EQL field: `IDENTIFIER (. IDENTIFIER)*` with IDENTIFIER `[A-Za-z_@][A-Za-z0-9_]*`, else backticks. */
 export function eqlField(name: string): string {
+  return memoized(eqlFields, name, eqlFieldOf);
+}
+
+function eqlFieldOf(name: string): string {
   const parts = name.split('.');
   const plain = parts.every((p) => /^[A-Za-z_@][A-Za-z0-9_]*$/.test(p) && !EQL_KEYWORDS.has(p.toLowerCase()));
   return plain ? name : `\`${name.replace(/`/g, '``')}\``;
@@ -90,6 +115,10 @@ const ESQL_KEYWORDS = new Set([
  * dotted; anything else (or a keyword) is backtick-quoted with doubled backticks.
  */
 export function esqlField(name: string): string {
+  return memoized(esqlFields, name, esqlFieldOf);
+}
+
+function esqlFieldOf(name: string): string {
   const parts = name.split('.');
   const plain = parts.every((p) => (/^[A-Za-z][A-Za-z0-9_]*$/.test(p) || /^[_@][A-Za-z0-9_]+$/.test(p)) && !ESQL_KEYWORDS.has(p.toLowerCase()));
   return plain ? name : `\`${name.replace(/`/g, '``')}\``;

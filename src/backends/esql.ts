@@ -11,7 +11,7 @@
  */
 import { diag } from '../diagnostics.js';
 import { assertNever, type Aggregation, type Detection, type Expr, type FieldRef, type Stage, type ValueExpr } from '../ir/types.js';
-import { expandPatterns, mayExist, readsOf } from '../lint/lineage.js';
+import { catalogHas, expandPatterns, mayExist, readsOf } from '../lint/lineage.js';
 import type { Profile } from '../profiles/profile.js';
 import { RenderContext, conjuncts, type Backend, type BackendOutput } from './context.js';
 import {
@@ -279,6 +279,11 @@ class EsqlPipeline {
   readonly notes: string[] = [];
   /** CIM name -> column, overriding the profile mapping; null = the field no longer exists. */
   private overlay = new Map<string, Column | null>();
+  /**
+   * True while a resolver holds the current overlay as its snapshot: the next change copies the
+   * map first (resolvers are made for every stage and condition; most never see a change).
+   */
+  private overlayShared = false;
   /** After a KEEP or STATS only overlay columns exist. */
   private closed = false;
   /**
@@ -292,13 +297,23 @@ class EsqlPipeline {
   /** Column resolver for the rows entering stage `index` (stages.length: the final rows). */
   resolver(index: number): Resolver {
     const set = this.ctx.sets[index];
-    const overlay = new Map(this.overlay);
+    const overlay = this.overlay;
+    this.overlayShared = true;
     const closed = this.closed;
     return (ref) => {
       if (set && !mayExist(set, ref.name)) return null;
       if (overlay.has(ref.name)) return overlay.get(ref.name) ?? null;
       return closed ? null : profileColumn(this.ctx, ref);
     };
+  }
+
+  /** Sets a column of the overlay (copying it first when a resolver holds it). */
+  private setColumn(name: string, col: Column | null): void {
+    if (this.overlayShared) {
+      this.overlay = new Map(this.overlay);
+      this.overlayShared = false;
+    }
+    this.overlay.set(name, col);
   }
 
   where(input: Expr, index: number): void {
@@ -323,20 +338,23 @@ class EsqlPipeline {
           const names = expandPatterns(st.fields.map((f) => f.name), this.closed ? [...this.overlay.keys()] : this.ctx.catalog());
           const cols = [...new Set(names.map((n) => resolve(ref(n))?.name).filter((n): n is string => !!n))];
           if (cols.length) this.lines.push(`| DROP ${cols.map(esqlField).join(', ')}`);
-          names.forEach((n) => this.overlay.set(n, null));
+          names.forEach((n) => this.setColumn(n, null));
           return;
         }
-        const names = this.ctx.fieldsBefore(index + 1).filter((n) => n !== '_raw');
-        if (this.ctx.fieldsBefore(index + 1).includes('_raw')) this.notes.push('_raw has no ECS column and is not kept (rex reads event.original)');
+        const after = this.ctx.fieldsBefore(index + 1);
+        const withRaw = after.includes('_raw');
+        const names = after.filter((n) => n !== '_raw');
+        if (withRaw) this.notes.push('_raw has no ECS column and is not kept (rex reads event.original)');
         const evals: string[] = [];
         const keep: string[] = [];
+        const kept = new Set<string>();
         const overlay = new Map<string, Column | null>();
         const later = this.closed ? new Set<string>() : createdAfter(this.ctx.detection.stages, index);
         for (const n of names) {
           // A name the data source does not have (neither mapped nor in its catalog) that a later
           // stage creates is absent here, as in Splunk: KEEP must not name it, since ES|QL
           // rejects an unknown column.
-          if (later.has(n) && !this.overlay.has(n) && !isMapped(this.ctx, n) && !this.ctx.catalog().includes(n)) {
+          if (later.has(n) && !this.overlay.has(n) && !isMapped(this.ctx, n) && !catalogHas(this.ctx.catalog(), n)) {
             this.notes.push(`${n} is not kept: the data source has no such field and the rule creates it later`);
             continue;
           }
@@ -344,13 +362,16 @@ class EsqlPipeline {
           if (!col) continue;
           // The time column keeps its ECS name (@timestamp): Elastic tools expect it there.
           const name = col.type === 'time' ? col.name : n;
-          if (col.name !== name) evals.push(`${esqlField(name)} = ${esqlField(col.name)}`);
-          if (!keep.includes(esqlField(name))) keep.push(esqlField(name));
+          const column = esqlField(name);
+          if (col.name !== name) evals.push(`${column} = ${esqlField(col.name)}`);
+          if (!kept.has(column)) {
+            kept.add(column);
+            keep.push(column);
+          }
           overlay.set(n, { name, ...(col.type ? { type: col.type } : {}) });
         }
         // Columns later stages read that Splunk would still have but KEEP would drop: GeoIP
         // columns for iplocation, and the original event text for rex on _raw.
-        const withRaw = this.ctx.fieldsBefore(index + 1).includes('_raw');
         for (const later of this.ctx.detection.stages.slice(index + 1)) {
           if (later.kind === 'project' && later.mode !== 'remove') break;
           if (later.kind === 'enrich' && later.command === 'iplocation') {
@@ -378,6 +399,7 @@ class EsqlPipeline {
         if (evals.length) this.lines.push(`| EVAL ${evals.join(', ')}`);
         this.lines.push(keep.length ? `| KEEP ${keep.join(', ')}` : '| WHERE false');
         this.overlay = overlay;
+        this.overlayShared = false;
         this.closed = true;
         return;
       }
@@ -391,8 +413,8 @@ class EsqlPipeline {
           if (!col) continue; // renaming a missing field does nothing in Splunk
           // In ECS naming the source column may back another CIM name too: copy, do not move.
           this.lines.push(this.closed ? `| RENAME ${esqlField(col.name)} AS ${esqlField(p.to.name)}` : `| EVAL ${esqlField(p.to.name)} = ${esqlField(col.name)}`);
-          this.overlay.set(p.to.name, { name: p.to.name, ...(col.type ? { type: col.type } : {}) });
-          this.overlay.set(p.from.name, null);
+          this.setColumn(p.to.name, { name: p.to.name, ...(col.type ? { type: col.type } : {}) });
+          this.setColumn(p.from.name, null);
         }
         return;
       }
@@ -401,7 +423,7 @@ class EsqlPipeline {
         const col = resolve(st.field);
         if (!col) return;
         this.lines.push(`| EVAL ${esqlField(st.as)} = DATE_TRUNC(${timeSpan(st.seconds)}, ${esqlField(col.name)})`);
-        this.overlay.set(st.as, { name: st.as, type: 'time' });
+        this.setColumn(st.as, { name: st.as, type: 'time' });
         return;
       }
       case 'aggregate':
@@ -447,13 +469,13 @@ class EsqlPipeline {
       if (!t || t.type === 'bool') {
         this.notes.push(`not expressed: eval ${a.field.name}`);
         local.set(a.field.name, null);
-        this.overlay.set(a.field.name, null);
+        this.setColumn(a.field.name, null);
         continue;
       }
       const col: Column = { name: a.field.name, ...(t.type === 'number' ? { type: 'number' as const } : t.type === 'time' ? { type: 'time' as const } : {}) };
       parts.push(`${esqlField(col.name)} = ${t.text}`);
       local.set(a.field.name, col);
-      this.overlay.set(a.field.name, col);
+      this.setColumn(a.field.name, col);
     }
     if (parts.length) this.lines.push(`| EVAL ${parts.join(', ')}`);
   }
@@ -462,7 +484,7 @@ class EsqlPipeline {
     const fail = (why: string): void => {
       this.ctx.report(diag('BE001', `\`${stageLabel(st)}\`: ${why}`, st.span, { backend: 'esql' }));
       this.notes.push(`not expressed: ${stageLabel(st)}`);
-      for (const g of st.groups) this.overlay.set(g, null);
+      for (const g of st.groups) this.setColumn(g, null);
     };
     const raw = st.field.name === '_raw';
     const col = raw ? (this.closed ? (this.overlay.get('_raw') ?? null) : { name: RAW_COLUMN }) : this.resolver(index)(st.field);
@@ -483,7 +505,7 @@ class EsqlPipeline {
       const re = javaRegex(st.pattern);
       if (re === null) return fail('the regex uses PCRE syntax that Java regular expressions (ES|QL REPLACE) do not have');
       this.lines.push(`| EVAL ${esqlField(st.field.name)} = REPLACE(${src}, ${preferRaw(re, esqlString)}, ${esqlString(javaReplacement(st.replacement ?? ''))})`);
-      this.overlay.set(st.field.name, { name: st.field.name });
+      this.setColumn(st.field.name, { name: st.field.name });
       return;
     }
     // GROK runs joni (Oniguruma, Ruby syntax) with raw `(?<name>…)` captures; the oniguruma
@@ -499,7 +521,7 @@ class EsqlPipeline {
     // rex leaves the earlier value.
     const set = this.ctx.sets[index];
     const earlier = st.groups.filter(
-      (g) => (!set || mayExist(set, g)) && (this.overlay.has(g) ? this.overlay.get(g) != null : !this.closed && (isMapped(this.ctx, g) || this.ctx.catalog().includes(g))),
+      (g) => (!set || mayExist(set, g)) && (this.overlay.has(g) ? this.overlay.get(g) != null : !this.closed && (isMapped(this.ctx, g) || catalogHas(this.ctx.catalog(), g))),
     );
     if (earlier.length) {
       this.ctx.report(
@@ -520,7 +542,7 @@ class EsqlPipeline {
     }
     // `%{` would start a grok pattern reference; `\{` is the same literal brace in the regex.
     this.lines.push(`| GROK ${src} ${preferRaw(printed.result.pattern.replace(/%\{/g, '%\\{'), esqlString)}`);
-    for (const g of st.groups) this.overlay.set(g, { name: g });
+    for (const g of st.groups) this.setColumn(g, { name: g });
   }
 
   private iplocation(st: Extract<Stage, { kind: 'enrich' }>, index: number): void {
@@ -537,7 +559,7 @@ class EsqlPipeline {
         diag('BE001', `\`${stageLabel(st)}\`: ${col.name} has no ECS geo fields next to it; ES|QL would need an ENRICH policy (type range over an ip_range GeoIP index) that has to be set up first`, st.span, { backend: 'esql' }),
       );
       this.notes.push(`not expressed: ${stageLabel(st)}`);
-      st.outputs.forEach((o) => this.overlay.set(o.as, null));
+      st.outputs.forEach((o) => this.setColumn(o.as, null));
       return;
     }
     const evals: string[] = [];
@@ -545,11 +567,11 @@ class EsqlPipeline {
       const src = carried ? carried.cols.get(o.column) : geoExpr(prefix, o.column);
       if (!src) {
         this.notes.push(`iplocation ${o.column} has no ECS geo field; ${o.as} left out`);
-        this.overlay.set(o.as, null);
+        this.setColumn(o.as, null);
         continue;
       }
       evals.push(`${esqlField(o.as)} = ${src}`);
-      this.overlay.set(o.as, { name: o.as, ...(o.column === 'lat' || o.column === 'lon' ? { type: 'number' as const } : {}) });
+      this.setColumn(o.as, { name: o.as, ...(o.column === 'lat' || o.column === 'lon' ? { type: 'number' as const } : {}) });
     }
     const mv = carried?.aggregated ? '; after stats the values of all the group\'s addresses are collected, where Splunk locates the multivalue field\'s first address only' : '';
     this.ctx.report(
@@ -579,7 +601,7 @@ class EsqlPipeline {
           : `'${st.table}' is not a valid index name`;
       this.ctx.report(diag('BE001', `\`${stageLabel(st)}\`: ${why}`, st.span, { backend: 'esql' }));
       this.notes.push(`not expressed: ${stageLabel(st)}`);
-      st.outputs.forEach((o) => this.overlay.set(o.as, null));
+      st.outputs.forEach((o) => this.setColumn(o.as, null));
       return;
     }
     const keys: string[] = [];
@@ -588,7 +610,7 @@ class EsqlPipeline {
       const col = resolve(inp.field);
       if (!col) {
         // A missing input field matches no row: the outputs stay absent.
-        st.outputs.forEach((o) => this.overlay.set(o.as, this.overlay.get(o.as) ?? null));
+        st.outputs.forEach((o) => this.setColumn(o.as, this.overlay.get(o.as) ?? null));
         return;
       }
       // LOOKUP JOIN matches columns of the same name, so the input is copied to the key's name.
@@ -604,7 +626,7 @@ class EsqlPipeline {
         // OUTPUTNEW fills only fields that are absent.
         outs.push(`${esqlField(o.as)} = ${!st.overwrite && prev ? `COALESCE(${esqlField(prev.name)}, ${esqlField(o.column)})` : esqlField(o.column)}`);
       }
-      this.overlay.set(o.as, { name: o.as });
+      this.setColumn(o.as, { name: o.as });
     }
     if (outs.length) this.lines.push(`| EVAL ${outs.join(', ')}`);
     this.ctx.report(
@@ -658,7 +680,7 @@ class EsqlPipeline {
       let current = col ? esqlField(col.name) : null;
       if (col && !num && (col.type === 'number' || col.type === 'time')) current = `TO_STRING(${current ?? ''})`;
       evals.push(`${esqlField(name)} = ${current ? `COALESCE(${current}, ${value})` : value}`);
-      this.overlay.set(name, { name, ...(num ? { type: 'number' as const } : {}) });
+      this.setColumn(name, { name, ...(num ? { type: 'number' as const } : {}) });
     }
     if (evals.length) this.lines.push(`| EVAL ${evals.join(', ')}`);
   }
@@ -671,7 +693,7 @@ class EsqlPipeline {
       const col = resolve(f);
       if (!col) {
         // No row has the by-field: eventstats forms no groups and adds nothing.
-        st.aggs.forEach((a) => this.overlay.set(a.as, null));
+        st.aggs.forEach((a) => this.setColumn(a.as, null));
         this.notes.push(`${stageLabel(st)}: by-field ${f.name} does not exist here, so nothing is added`);
         return;
       }
@@ -683,18 +705,18 @@ class EsqlPipeline {
       const fn = AGG_FN[a.fn];
       if (!fn || a.field === '*') {
         this.ctx.report(diag('BE001', `${a.fn}(${a.field ?? ''}) in eventstats is not translated to ES|QL`, a.span, { backend: 'esql' }));
-        this.overlay.set(a.as, null);
+        this.setColumn(a.as, null);
         continue;
       }
       const col = a.field === null ? null : resolve({ name: a.field, span: a.span });
       if (a.field !== null && !col) {
-        this.overlay.set(a.as, null);
+        this.setColumn(a.as, null);
         continue;
       }
       aggs.push(`${esqlField(a.as)} = ${col ? fn(esqlField(col.name)) : 'COUNT(*)'}`);
       added.push(a.as);
       const keepsType = a.fn === 'values' || a.fn === 'list' || a.fn === 'min' || a.fn === 'max';
-      this.overlay.set(a.as, { name: a.as, ...(keepsType ? (col?.type ? { type: col.type } : {}) : { type: 'number' as const }) });
+      this.setColumn(a.as, { name: a.as, ...(keepsType ? (col?.type ? { type: col.type } : {}) : { type: 'number' as const }) });
     }
     if (!aggs.length) return;
     this.ctx.report(diag('BE002', `\`${stageLabel(st)}\` becomes INLINE STATS, a technical preview of ES|QL 9.2+ (older versions reject the query, which then returns nothing)`, st.span, { backend: 'esql', direction: 'narrower' }));
@@ -731,7 +753,7 @@ class EsqlPipeline {
     });
     this.lines.push(`// ${commentText(`\`${stageLabel(st)}\`: each row is its own group after the stats by the same fields, so the running value is the row's own`)}`);
     this.lines.push(`| EVAL ${parts.join(', ')}`);
-    for (const a of st.aggs) this.overlay.set(a.as, { name: a.as, type: 'number' });
+    for (const a of st.aggs) this.setColumn(a.as, { name: a.as, type: 'number' });
     return true;
   }
 
@@ -742,7 +764,7 @@ class EsqlPipeline {
       const absent = st.by.find((f) => !resolve(f));
       if (absent) {
         // No row has the by-field: streamstats forms no groups and adds nothing (in any window).
-        st.aggs.forEach((a) => this.overlay.set(a.as, null));
+        st.aggs.forEach((a) => this.setColumn(a.as, null));
         this.notes.push(`${stageLabel(st)}: by-field ${absent.name} does not exist here, so nothing is added`);
         return;
       }
@@ -831,6 +853,7 @@ class EsqlPipeline {
     const clauses = [...(aggs.length ? [aggs.join(', ')] : []), ...(groups.length ? [`BY ${groups.join(', ')}`] : [])];
     if (clauses.length) this.lines.push(`| STATS ${clauses.join(' ')}`);
     this.overlay = out;
+    this.overlayShared = false;
     this.closed = true;
   }
 }

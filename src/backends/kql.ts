@@ -222,8 +222,10 @@ class KqlRenderer {
     }
     const renamed = entries.filter((e) => e.ref.expr !== kqlColumn(e.name));
     if (renamed.length) this.lines.push({ comment: null, text: `| extend ${renamed.map(assign).join(', ')}` });
-    this.cols = new Map([...Object.entries(this.schema ?? {}), ...entries.map((e): [string, string] => [e.name, e.ref.type])]);
-    for (const c of Object.keys(this.schema ?? {})) if (!entries.some((e) => e.name === c)) this.targetOnly.add(c);
+    const schemaColumns = this.schema ? schemaEntries(this.schema) : [];
+    this.cols = new Map([...schemaColumns, ...entries.map((e): [string, string] => [e.name, e.ref.type])]);
+    const cim = new Set(entries.map((e) => e.name));
+    for (const [c] of schemaColumns) if (!cim.has(c)) this.targetOnly.add(c);
   }
 
   private ensureCim(span: Span): Map<string, string> {
@@ -234,9 +236,14 @@ class KqlRenderer {
   /** Names selected by field patterns, in pattern order, from `names`; plain names are kept as listed. */
   private static select(patterns: readonly string[], names: readonly string[], keepPlain: boolean): string[] {
     const out: string[] = [];
+    const taken = new Set<string>();
     for (const p of patterns) {
       const hits = p.includes('*') ? names.filter((n) => nameMatches(p, n)) : keepPlain || names.includes(p) ? [p] : [];
-      for (const h of hits) if (!out.includes(h)) out.push(h);
+      for (const h of hits) {
+        if (taken.has(h)) continue;
+        taken.add(h);
+        out.push(h);
+      }
     }
     return out;
   }
@@ -865,6 +872,8 @@ class KqlRenderer {
     tuples = false,
   ): { name: string; expr: string; type: string; tuple?: string }[] {
     const out: { name: string; expr: string; type: string; tuple?: string }[] = [];
+    /** Position in `out` of each wildcard output name (`values(*)` can name hundreds). */
+    const wildcardAt = new Map<string, number>();
     // An output named explicitly (`earliest(_time) as _time`) wins over the same name from a
     // wildcard (`values(*) as *`); KQL rejects a column assigned twice (KS171).
     const explicit = new Set(st.aggs.filter((a) => a.field === null || !a.field.includes('*')).map((a) => a.as));
@@ -878,9 +887,12 @@ class KqlRenderer {
           if (explicit.has(name) || byNames.includes(name)) continue;
           // Two wildcards naming the same output (`values(*) as * values(*src_ip) as *src_ip`): the
           // later one sets it, as the runtime's stats assigns outputs in order.
-          const earlier = out.findIndex((o) => o.name === name);
-          if (earlier >= 0) out[earlier] = { name, ...this.aggregate(a, f, cols) };
-          else out.push({ name, ...this.aggregate(a, f, cols) });
+          const earlier = wildcardAt.get(name);
+          if (earlier !== undefined) out[earlier] = { name, ...this.aggregate(a, f, cols) };
+          else {
+            wildcardAt.set(name, out.length);
+            out.push({ name, ...this.aggregate(a, f, cols) });
+          }
         }
         continue;
       }
@@ -1089,6 +1101,15 @@ class KqlRenderer {
     this.lines.push({ comment: null, text: `| project-away ${away.join(', ')}` });
     for (const a of aggs) cols.set(a.name, a.type);
   }
+}
+
+const schemaEntryLists = new WeakMap<Readonly<Record<string, string>>, readonly [string, string][]>();
+
+/** A declared table schema as [column, type] pairs (profiles are loaded once; rules ask per stage). */
+function schemaEntries(schema: Readonly<Record<string, string>>): readonly [string, string][] {
+  let list = schemaEntryLists.get(schema);
+  if (!list) schemaEntryLists.set(schema, (list = Object.entries(schema)));
+  return list;
 }
 
 /** Does a later stage test or group by one of these fields (so an absent value changes rows)? */

@@ -6,20 +6,54 @@
  * which the Armory writes as cheap prefilters in front of precise field tests. Every backend
  * relaxes `undisclosed` filters (macros whose definition is not published) whatever its predicate.
  */
-import { diag, type BackendId, type Diagnostic } from '../diagnostics.js';
+import { diag, type BackendId, type Diagnostic, type Span } from '../diagnostics.js';
 import { and, not, or } from '../normalize/build.js';
 import { assertNever, type Expr } from '../ir/types.js';
 
 const TRUE: Expr = { kind: 'and', args: [] };
 const FALSE: Expr = { kind: 'or', args: [] };
 
-/** The filter with every leaf for which `relaxable` holds replaced, plus one diagnostic per leaf. */
+/**
+ * The filter with every leaf for which `relaxable` holds replaced, plus one diagnostic per leaf.
+ * `relaxable` must be a pure function of the leaf (the ones below are).
+ */
 export function relaxLeaves(
   e: Expr,
   relaxable: (leaf: Expr) => string | null,
   backend: BackendId,
 ): { expr: Expr; diagnostics: Diagnostic[] } {
-  const diagnostics: Diagnostic[] = [];
+  const r = relaxedOnce(e, relaxable);
+  return {
+    expr: r.expr,
+    diagnostics: r.dropped.map((d) =>
+      diag('BE006', `${d.why}; dropped from the ${backend} query, which therefore also matches events this test would have excluded`, d.span, {
+        backend,
+        direction: 'wider',
+      }),
+    ),
+  };
+}
+
+interface Relaxed {
+  readonly expr: Expr;
+  /** Each relaxed leaf, in walk order: why it was dropped and where. */
+  readonly dropped: readonly { readonly why: string; readonly span: Span | null }[];
+}
+
+// EQL and ES|QL relax the same filter with the same predicate, as do Sigma and the TS backend:
+// the IR is immutable and the predicates pure, so the walk is done once per filter and predicate.
+const relaxedMemo = new WeakMap<Expr, Map<(leaf: Expr) => string | null, Relaxed>>();
+
+function relaxedOnce(e: Expr, relaxable: (leaf: Expr) => string | null): Relaxed {
+  let byPredicate = relaxedMemo.get(e);
+  if (!byPredicate) relaxedMemo.set(e, (byPredicate = new Map()));
+  let r = byPredicate.get(relaxable);
+  if (!r) byPredicate.set(relaxable, (r = relax(e, relaxable)));
+  return r;
+}
+
+function relax(e: Expr, relaxable: (leaf: Expr) => string | null): Relaxed {
+  const dropped: { why: string; span: Span | null }[] = [];
   const walk = (x: Expr, positive: boolean): Expr => {
     switch (x.kind) {
       case 'and':
@@ -38,19 +72,14 @@ export function relaxLeaves(
       case 'undisclosed': {
         const why = relaxable(x) ?? (x.kind === 'undisclosed' ? undisclosedFilter(x.macro) : null);
         if (why === null) return x;
-        diagnostics.push(
-          diag('BE006', `${why}; dropped from the ${backend} query, which therefore also matches events this test would have excluded`, 'span' in x ? x.span : null, {
-            backend,
-            direction: 'wider',
-          }),
-        );
+        dropped.push({ why, span: 'span' in x ? x.span : null });
         return positive ? TRUE : FALSE;
       }
       default:
         return assertNever(x, 'expression');
     }
   };
-  return { expr: walk(e, true), diagnostics };
+  return { expr: walk(e, true), dropped };
 }
 
 /** Constant folding after relaxation: `and` with false is false, `or` with true is true. */

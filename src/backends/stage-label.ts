@@ -1,7 +1,17 @@
 /** Short SPL-like labels of IR stages, for diagnostics and comments in outputs. */
 import { assertNever, type Stage, type StreamWindow } from '../ir/types.js';
 
+// Backends quote a stage's label in several diagnostics and notes, and every backend labels the
+// same stages; stages are immutable, so each label is built once.
+const labels = new WeakMap<Stage, string>();
+
 export function stageLabel(st: Stage): string {
+  let label = labels.get(st);
+  if (label === undefined) labels.set(st, (label = labelOf(st)));
+  return label;
+}
+
+function labelOf(st: Stage): string {
   switch (st.kind) {
     case 'project':
       return `${st.mode === 'table' ? 'table' : st.mode === 'keep' ? 'fields' : 'fields -'} ${st.fields.map((f) => f.name).join(', ')}`;

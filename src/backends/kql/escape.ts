@@ -54,8 +54,13 @@ function lineBreakEscape(c: string): string | null {
 
 /** Text for a `//` comment: line breaks (which would end the comment) become spaces. */
 export function kqlComment(value: unknown): string {
-  return String(value).replace(/[\r\n\u0085\u2028\u2029]+/g, ' ');
+  const text = String(value);
+  // Most comments have no line break: testing first skips building a copy.
+  return COMMENT_BREAK.test(text) ? text.replace(COMMENT_BREAKS, ' ') : text;
 }
+
+const COMMENT_BREAK = /[\r\n\u0085\u2028\u2029]/;
+const COMMENT_BREAKS = /[\r\n\u0085\u2028\u2029]+/g;
 
 /**
  * Words the Kusto parser will not take as a bare column name (KS228 and friends), found by trying
@@ -82,9 +87,19 @@ const KEYWORDS = new Set([
   'with_source', 'with_step_name', 'withsource', 'writeaheadlog',
 ]);
 
+// Asked for every reference and every column of a catalog-wide extend, with few distinct names;
+// bounded so a long-lived process cannot grow without limit.
+const columns = new Map<string, string>();
+const COLUMN_LIMIT = 50_000;
+
 /** A column (or table) name: bare when it is a plain identifier, else `["..."]`. */
 export function kqlColumn(name: string): string {
-  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && !KEYWORDS.has(name) ? name : `[${kqlString(name)}]`;
+  let out = columns.get(name);
+  if (out === undefined) {
+    if (columns.size >= COLUMN_LIMIT) columns.clear();
+    columns.set(name, (out = /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && !KEYWORDS.has(name) ? name : `[${kqlString(name)}]`));
+  }
+  return out;
 }
 
 /** Rust-regex escaping of literal text (the set `regex::escape` escapes). */
