@@ -17,114 +17,8 @@
  * through against real Lucene.
  */
 
-type Node =
-  | { k: 'set'; ranges: [number, number][] }
-  | { k: 'cat'; items: Node[] }
-  | { k: 'alt'; items: Node[] }
-  | { k: 'rep'; body: Node; min: number; max: number | null };
-
-const MAX = 0x10ffff;
-
-/** Parser for the printed subset: escapes `\c`, `.`, `[...]`, `[^...]`, `( )`, `|`, `* + ? {n,m}`. */
-function parse(src: string): Node {
-  const cps = [...src].map((c) => c.codePointAt(0) ?? 0);
-  let i = 0;
-  const peek = (): number | undefined => cps[i];
-  const ch = (c: string): number => c.codePointAt(0) ?? 0;
-
-  function alt(): Node {
-    const items = [cat()];
-    while (peek() === ch('|')) {
-      i++;
-      items.push(cat());
-    }
-    return items.length === 1 ? (items[0] as Node) : { k: 'alt', items };
-  }
-
-  function cat(): Node {
-    const items: Node[] = [];
-    for (let c = peek(); c !== undefined && c !== ch('|') && c !== ch(')'); c = peek()) items.push(repeat(atom()));
-    return { k: 'cat', items };
-  }
-
-  function num(): number {
-    let n = 0;
-    for (let c = peek(); c !== undefined && c >= 0x30 && c <= 0x39; c = peek()) {
-      n = n * 10 + (c - 0x30);
-      i++;
-    }
-    return n;
-  }
-
-  function repeat(body: Node): Node {
-    for (;;) {
-      const c = peek();
-      if (c === ch('*')) body = { k: 'rep', body, min: 0, max: null };
-      else if (c === ch('+')) body = { k: 'rep', body, min: 1, max: null };
-      else if (c === ch('?')) body = { k: 'rep', body, min: 0, max: 1 };
-      else if (c === ch('{')) {
-        i++;
-        const min = num();
-        let max: number | null = min;
-        if (peek() === ch(',')) {
-          i++;
-          max = peek() === ch('}') ? null : num();
-        }
-        body = { k: 'rep', body, min, max };
-      } else return body;
-      i++;
-    }
-  }
-
-  function atom(): Node {
-    const c = cps[i++] as number;
-    if (c === ch('(')) {
-      const inner = alt();
-      i++; // ')'
-      return inner;
-    }
-    if (c === ch('.')) return { k: 'set', ranges: [[0, MAX]] };
-    if (c === ch('[')) return klass();
-    if (c === ch('\\')) {
-      const e = cps[i++] as number;
-      return { k: 'set', ranges: [[e, e]] };
-    }
-    return { k: 'set', ranges: [[c, c]] };
-  }
-
-  function klass(): Node {
-    let negated = false;
-    if (peek() === ch('^')) {
-      negated = true;
-      i++;
-    }
-    const ranges: [number, number][] = [];
-    const member = (): number => {
-      const c = cps[i++] as number;
-      return c === ch('\\') ? (cps[i++] as number) : c;
-    };
-    while (peek() !== undefined && peek() !== ch(']')) {
-      const lo = member();
-      if (peek() === ch('-') && cps[i + 1] !== ch(']')) {
-        i++;
-        ranges.push([lo, member()]);
-      } else ranges.push([lo, lo]);
-    }
-    i++; // ']'
-    if (!negated) return { k: 'set', ranges };
-    ranges.sort((a, b) => a[0] - b[0]);
-    const out: [number, number][] = [];
-    let next = 0;
-    for (const [lo, hi] of ranges) {
-      if (lo > next) out.push([next, lo - 1]);
-      next = Math.max(next, hi + 1);
-    }
-    if (next <= MAX) out.push([next, MAX]);
-    return { k: 'set', ranges: out };
-  }
-
-  return alt();
-}
+import { replayStateBound } from './lucene-bound.js';
+import { alphabetOf, classIndex, parseLucene, type Alphabet, type LuceneNode as Node } from './lucene-syntax.js';
 
 class TooComplex extends Error {}
 
@@ -206,22 +100,13 @@ class Builder {
   /** Scratch lookup for column refinement, kept at -1 between uses. */
   private scratch = new Int32Array(0);
 
-  constructor(
-    private readonly k: number,
-    private readonly bounds: number[],
-    private readonly limit: number,
-  ) {}
+  private readonly k: number;
 
-  /** Global class index of a code point: the last class whose lower bound is <= cp. */
-  private classOf(cp: number): number {
-    let lo = 0;
-    let hi = this.k - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if ((this.bounds[mid] as number) <= cp) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
+  constructor(
+    private readonly alphabet: Alphabet,
+    private readonly limit: number,
+  ) {
+    this.k = alphabet.k;
   }
 
   /**
@@ -265,7 +150,7 @@ class Builder {
   private setClasses(ranges: [number, number][]): Int32Array {
     const cls = new Int32Array(this.k).fill(1);
     // Every range bound is a class bound, so a range covers whole classes.
-    for (const [lo, hi] of ranges) if (lo <= hi) cls.fill(0, this.classOf(lo), this.classOf(hi) + 1);
+    for (const [lo, hi] of ranges) if (lo <= hi) cls.fill(0, classIndex(this.alphabet, lo), classIndex(this.alphabet, hi) + 1);
     return cls;
   }
 
@@ -744,12 +629,6 @@ function minimize(d: Dfa): Dfa {
   return { n, m: m2, cls: d.cls.map((c) => remap[c] as number), accept, next };
 }
 
-function collectRanges(node: Node, out: [number, number][]): void {
-  if (node.k === 'set') out.push(...node.ranges);
-  else if (node.k === 'rep') collectRanges(node.body, out);
-  else for (const item of node.items) collectRanges(item, out);
-}
-
 /**
  * True when Lucene's toAutomaton(limit) would throw TooComplexToDeterminizeException for
  * this printed pattern (no determinization may reach `limit` states).
@@ -769,18 +648,32 @@ export function tooComplexForLucene(pattern: string, limit: number): boolean {
 const cache = new Map<string, boolean>();
 
 function compute(pattern: string, limit: number): boolean {
-  const tree = parse(pattern);
-  const ranges: [number, number][] = [];
-  collectRanges(tree, ranges);
-  const cuts = new Set<number>([0, MAX + 1]);
-  for (const [lo, hi] of ranges) cuts.add(lo).add(hi + 1);
-  const bounds = [...cuts].sort((a, b) => a - b);
-  const k = bounds.length - 1;
+  const tree = parseLucene(pattern);
+  const alphabet = alphabetOf(tree);
+  // Most printed patterns are searches for a few words: their bound settles it without automata.
+  const bound = replayStateBound(tree, alphabet);
+  if (bound !== undefined && bound <= limit) return false;
+  return replay(tree, alphabet, limit);
+}
+
+function replay(tree: Node, alphabet: Alphabet, limit: number): boolean {
   try {
-    new Builder(k, bounds, limit).build(tree, true);
+    new Builder(alphabet, limit).build(tree, true);
     return false;
   } catch (e) {
     if (e instanceof TooComplex) return true;
     throw e;
   }
+}
+
+/** The replay alone, without the bound or the cache (for test/regex/lucene-bound.test.ts). */
+export function replayTooComplex(pattern: string, limit: number): boolean {
+  const tree = parseLucene(pattern);
+  return replay(tree, alphabetOf(tree), limit);
+}
+
+/** The bound alone (lucene-bound.ts), undefined when the pattern's shape is not covered. */
+export function luceneStateBound(pattern: string): number | undefined {
+  const tree = parseLucene(pattern);
+  return replayStateBound(tree, alphabetOf(tree));
 }
