@@ -298,6 +298,8 @@ class Builder {
     const count = new Int32Array(m);
     const from = new Int32Array(m);
     const touched = new Int32Array(m);
+    const mixed = new Int32Array(size);
+    for (let s = 0; s < size; s++) mixed[s] = mix(s);
     const closure = (start: number, len: number): void => {
       stamp++;
       workLen = 0;
@@ -308,7 +310,7 @@ class Builder {
           if (mark[s] !== stamp) {
             mark[s] = stamp;
             work[workLen++] = s;
-            workHash = (workHash + mix(s)) | 0;
+            workHash = (workHash + (mixed[s] as number)) | 0;
           }
           continue;
         }
@@ -318,7 +320,7 @@ class Builder {
           if (mark[t] !== stamp) {
             mark[t] = stamp;
             work[workLen++] = t;
-            workHash = (workHash + mix(t)) | 0;
+            workHash = (workHash + (mixed[t] as number)) | 0;
           }
         }
       }
@@ -326,16 +328,26 @@ class Builder {
     // Subsets live one after another in `store`: subset i is store[at[i] .. at[i + 1]].
     let store = new Int32Array(Math.max(64, 4 * size));
     const at: number[] = [0];
-    const table = new HashIds(64);
-    const sameAsWork = (id: number): boolean => {
-      const a = at[id] as number;
-      if ((at[id + 1] as number) - a !== workLen) return false;
-      for (let j = a; j < a + workLen; j++) if (mark[store[j] as number] !== stamp) return false;
-      return true;
-    };
+    // Open addressing over subset ids, inline (no callbacks: this is the hottest loop).
+    let slots = new Int32Array(256).fill(-1);
+    let hashes = new Int32Array(256);
     const intern = (): number => {
-      const found = table.find(workHash, sameAsWork);
-      if (found >= 0) return found;
+      let mask = slots.length - 1;
+      for (let i = workHash & mask; ; i = (i + 1) & mask) {
+        const id = slots[i] as number;
+        if (id < 0) break;
+        if (hashes[i] !== workHash) continue;
+        const a = at[id] as number;
+        if ((at[id + 1] as number) - a !== workLen) continue;
+        let same = true;
+        for (let j = a; j < a + workLen; j++) {
+          if (mark[store[j] as number] !== stamp) {
+            same = false;
+            break;
+          }
+        }
+        if (same) return id;
+      }
       const id = at.length - 1;
       if (id >= this.limit) throw new TooComplex();
       const end = at[id] as number;
@@ -346,7 +358,26 @@ class Builder {
       }
       store.set(work.subarray(0, workLen), end);
       at.push(end + workLen);
-      table.add(workHash, id);
+      if (2 * (id + 1) > slots.length) {
+        // Grow and re-insert every subset by its stored hash.
+        const old = slots;
+        const oldHashes = hashes;
+        slots = new Int32Array(2 * old.length).fill(-1);
+        hashes = new Int32Array(2 * old.length);
+        mask = slots.length - 1;
+        for (let i = 0; i < old.length; i++) {
+          const x = old[i] as number;
+          if (x < 0) continue;
+          let j = (oldHashes[i] as number) & mask;
+          while ((slots[j] as number) >= 0) j = (j + 1) & mask;
+          slots[j] = x;
+          hashes[j] = oldHashes[i] as number;
+        }
+      }
+      let i = workHash & mask;
+      while ((slots[i] as number) >= 0) i = (i + 1) & mask;
+      slots[i] = id;
+      hashes[i] = workHash;
       return id;
     };
     bucket[0] = 0;
