@@ -15,203 +15,154 @@
  * the union is a DFA, because the outer `.*` then tracks every combination of
  * progress values. test/regex/oracle.test.ts checks every corpus pattern this lets
  * through against real Lucene.
+ *
+ * Most printed patterns are searches for a few words (`.*(w1|w2).*`); for those a
+ * proven upper bound on every count (lucene-bound.ts) settles the verdict without
+ * building any automaton, which is most of the cost in a cold process.
  */
 
-type Node =
-  | { k: 'set'; ranges: [number, number][] }
-  | { k: 'cat'; items: Node[] }
-  | { k: 'alt'; items: Node[] }
-  | { k: 'rep'; body: Node; min: number; max: number | null };
-
-const MAX = 0x10ffff;
-
-/** Parser for the printed subset: escapes `\c`, `.`, `[...]`, `[^...]`, `( )`, `|`, `* + ? {n,m}`. */
-function parse(src: string): Node {
-  const cps = [...src].map((c) => c.codePointAt(0) ?? 0);
-  let i = 0;
-  const peek = (): number | undefined => cps[i];
-  const ch = (c: string): number => c.codePointAt(0) ?? 0;
-
-  function alt(): Node {
-    const items = [cat()];
-    while (peek() === ch('|')) {
-      i++;
-      items.push(cat());
-    }
-    return items.length === 1 ? (items[0] as Node) : { k: 'alt', items };
-  }
-
-  function cat(): Node {
-    const items: Node[] = [];
-    for (let c = peek(); c !== undefined && c !== ch('|') && c !== ch(')'); c = peek()) items.push(repeat(atom()));
-    return { k: 'cat', items };
-  }
-
-  function num(): number {
-    let n = 0;
-    for (let c = peek(); c !== undefined && c >= 0x30 && c <= 0x39; c = peek()) {
-      n = n * 10 + (c - 0x30);
-      i++;
-    }
-    return n;
-  }
-
-  function repeat(body: Node): Node {
-    for (;;) {
-      const c = peek();
-      if (c === ch('*')) body = { k: 'rep', body, min: 0, max: null };
-      else if (c === ch('+')) body = { k: 'rep', body, min: 1, max: null };
-      else if (c === ch('?')) body = { k: 'rep', body, min: 0, max: 1 };
-      else if (c === ch('{')) {
-        i++;
-        const min = num();
-        let max: number | null = min;
-        if (peek() === ch(',')) {
-          i++;
-          max = peek() === ch('}') ? null : num();
-        }
-        body = { k: 'rep', body, min, max };
-      } else return body;
-      i++;
-    }
-  }
-
-  function atom(): Node {
-    const c = cps[i++] as number;
-    if (c === ch('(')) {
-      const inner = alt();
-      i++; // ')'
-      return inner;
-    }
-    if (c === ch('.')) return { k: 'set', ranges: [[0, MAX]] };
-    if (c === ch('[')) return klass();
-    if (c === ch('\\')) {
-      const e = cps[i++] as number;
-      return { k: 'set', ranges: [[e, e]] };
-    }
-    return { k: 'set', ranges: [[c, c]] };
-  }
-
-  function klass(): Node {
-    let negated = false;
-    if (peek() === ch('^')) {
-      negated = true;
-      i++;
-    }
-    const ranges: [number, number][] = [];
-    const member = (): number => {
-      const c = cps[i++] as number;
-      return c === ch('\\') ? (cps[i++] as number) : c;
-    };
-    while (peek() !== undefined && peek() !== ch(']')) {
-      const lo = member();
-      if (peek() === ch('-') && cps[i + 1] !== ch(']')) {
-        i++;
-        ranges.push([lo, member()]);
-      } else ranges.push([lo, lo]);
-    }
-    i++; // ']'
-    if (!negated) return { k: 'set', ranges };
-    ranges.sort((a, b) => a[0] - b[0]);
-    const out: [number, number][] = [];
-    let next = 0;
-    for (const [lo, hi] of ranges) {
-      if (lo > next) out.push([next, lo - 1]);
-      next = Math.max(next, hi + 1);
-    }
-    if (next <= MAX) out.push([next, MAX]);
-    return { k: 'set', ranges: out };
-  }
-
-  return alt();
-}
+import { replayStateBound } from './lucene-bound.js';
+import { alphabetOf, classIndex, parseLucene, type Alphabet, type LuceneNode as Node } from './lucene-syntax.js';
 
 class TooComplex extends Error {}
 
 /**
  * A DFA with its own alphabet: `cls[c]` maps each global alphabet class to one of `m`
  * local columns (classes the DFA cannot tell apart share a column, which keeps the
- * tables small); `next[s * m + col]` is the target or -1. State 0 starts.
+ * tables small); `next[s * m + col]` is the target or -1 (entries past `n * m` are
+ * unused). State 0 starts.
  */
 interface Dfa {
   n: number;
   m: number;
   cls: Int32Array;
-  accept: boolean[];
+  accept: Uint8Array;
   next: Int32Array;
 }
 
-/** An NFA of DFA pieces joined by epsilon moves, over a shared local alphabet. */
-interface Nfa {
-  m: number;
-  cls: Int32Array;
-  accept: boolean[];
-  next: Int32Array[];
-  eps: number[][];
+/**
+ * An NFA of DFA pieces joined by epsilon moves, over a shared local alphabet of `m` columns.
+ * Moves are kept as compressed sparse rows in state order (state s moves on `col[j]` to `tgt[j]`
+ * for `rowStart[s] <= j < rowStart[s + 1]`): most states come from one-character pieces and move
+ * on few columns, so dense rows of `m` columns would dominate the subset construction.
+ */
+class Nfa {
+  readonly accept: number[] = [];
+  readonly rowStart: number[] = [0];
+  readonly col: number[] = [];
+  readonly tgt: number[] = [];
+  readonly epsFrom: number[] = [];
+  readonly epsTo: number[] = [];
+
+  constructor(readonly m: number, readonly cls: Int32Array) {}
+
+  get size(): number {
+    return this.accept.length;
+  }
+
+  /** A new state without moves. */
+  add(): number {
+    this.accept.push(0);
+    this.rowStart.push(this.col.length);
+    return this.accept.length - 1;
+  }
+
+  /** Appends a copy of `piece` whose start follows the states `from` (epsilon); returns its accepting states. */
+  chain(from: number[], piece: Template): number[] {
+    const base = this.accept.length;
+    for (let s = 0; s < piece.n; s++) {
+      for (let j = piece.rowStart[s] as number; j < (piece.rowStart[s + 1] as number); j++) {
+        this.col.push(piece.col[j] as number);
+        this.tgt.push(base + (piece.tgt[j] as number));
+      }
+      this.accept.push(0);
+      this.rowStart.push(this.col.length);
+    }
+    for (const f of from) {
+      this.epsFrom.push(f);
+      this.epsTo.push(base);
+    }
+    return piece.accepts.map((a) => base + a);
+  }
+
+  eps(from: number, to: number): void {
+    this.epsFrom.push(from);
+    this.epsTo.push(to);
+  }
+}
+
+/** A piece DFA's moves translated to the columns of the NFA it is copied into (sparse rows). */
+interface Template {
+  n: number;
+  rowStart: Int32Array;
+  col: Int32Array;
+  tgt: Int32Array;
+  accepts: number[];
 }
 
 class Builder {
-  constructor(private readonly k: number, private readonly classesOf: (ranges: [number, number][]) => Set<number>, private readonly limit: number) {}
+  /** Scratch lookup for column refinement, kept at -1 between uses. */
+  private scratch = new Int32Array(0);
 
-  /** An empty NFA whose alphabet distinguishes everything any of `pieces` distinguishes. */
-  private nfa(pieces: Dfa[]): { m: Nfa; colOf: (d: Dfa, col: number) => number } {
-    // Refine piece by piece: two global classes share a column while every piece so far agrees on
-    // them (numeric pair keys, no per-class string).
+  private readonly k: number;
+
+  constructor(
+    private readonly alphabet: Alphabet,
+    private readonly limit: number,
+  ) {
+    this.k = alphabet.k;
+  }
+
+  /**
+   * Refines the partition `cls` (ids 0..size-1, numbered by first occurrence) by the piece
+   * alphabet `pcls` (ids 0..pm-1): classes stay together while both agree. Returns the new size.
+   */
+  private refine(cls: Int32Array, size: number, pcls: Int32Array, pm: number, out: Int32Array): number {
+    const k = this.k;
+    const need = size * pm;
+    if (this.scratch.length < need) this.scratch = new Int32Array(Math.max(need, 2 * this.scratch.length)).fill(-1);
+    const ids = this.scratch;
+    let n = 0;
+    for (let c = 0; c < k; c++) {
+      const key = (cls[c] as number) * pm + (pcls[c] as number);
+      let id = ids[key] as number;
+      if (id < 0) ids[key] = id = n++;
+      out[c] = id;
+    }
+    for (let c = 0; c < k; c++) ids[(cls[c] as number) * pm + (pcls[c] as number)] = -1;
+    return n;
+  }
+
+  /** The columns distinguishing everything any of `pieces` distinguishes, and each piece translated to them. */
+  private nfa(pieces: Dfa[]): { m: Nfa; templates: Template[] } {
     const k = this.k;
     let cls = new Int32Array(k);
+    let spare = new Int32Array(k);
     let size = 1;
     for (const p of pieces) {
-      const ids = new Map<number, number>();
-      const refined = new Int32Array(k);
-      for (let c = 0; c < k; c++) {
-        const key = (cls[c] as number) * p.m + (p.cls[c] as number);
-        let id = ids.get(key);
-        if (id === undefined) ids.set(key, (id = ids.size));
-        refined[c] = id;
-      }
-      cls = refined;
-      size = ids.size;
+      if (p.m === 1) continue;
+      size = this.refine(cls, size, p.cls, p.m, spare);
+      [cls, spare] = [spare, cls];
     }
     const rep = new Int32Array(size).fill(-1);
     for (let c = 0; c < k; c++) if ((rep[cls[c] as number] as number) < 0) rep[cls[c] as number] = c;
-    const m: Nfa = { m: size, cls, accept: [], next: [], eps: [] };
-    return { m, colOf: (d, col) => d.cls[rep[col] as number] as number };
+    const templates = pieces.map((p) => template(p, rep));
+    return { m: new Nfa(size, cls), templates };
   }
 
-  private add(m: Nfa, accept = false): number {
-    m.accept.push(accept);
-    m.next.push(new Int32Array(m.m).fill(-1));
-    m.eps.push([]);
-    return m.accept.length - 1;
-  }
-
-  /** Copies `d` into `m` after the states `from` (epsilon); returns its accepting states. */
-  private chain(m: Nfa, colOf: (d: Dfa, col: number) => number, from: number[], d: Dfa): number[] {
-    const base = m.accept.length;
-    for (let s = 0; s < d.n; s++) this.add(m);
-    for (let s = 0; s < d.n; s++) {
-      const row = m.next[base + s] as Int32Array;
-      for (let col = 0; col < m.m; col++) {
-        const t = d.next[s * d.m + colOf(d, col)] as number;
-        if (t >= 0) row[col] = base + t;
-      }
-    }
-    for (const f of from) (m.eps[f] as number[]).push(base);
-    const accepts: number[] = [];
-    for (let s = 0; s < d.n; s++) if (d.accept[s]) accepts.push(base + s);
-    return accepts;
+  /** The membership of a set node as a two-column alphabet: 0 inside, 1 outside. */
+  private setClasses(ranges: [number, number][]): Int32Array {
+    const cls = new Int32Array(this.k).fill(1);
+    // Every range bound is a class bound, so a range covers whole classes.
+    for (const [lo, hi] of ranges) if (lo <= hi) cls.fill(0, classIndex(this.alphabet, lo), classIndex(this.alphabet, hi) + 1);
+    return cls;
   }
 
   /** `root`: only the determinization count matters, its minimization is skipped. */
   build(node: Node, root = false): Dfa {
-    const finish = (m: Nfa): Dfa => (root ? this.determinize(m) : minimize(this.determinize(m)));
     switch (node.k) {
-      case 'set': {
-        const inSet = this.classesOf(node.ranges);
-        const cls = new Int32Array(this.k);
-        for (let c = 0; c < this.k; c++) cls[c] = inSet.has(c) ? 0 : 1;
-        return { n: 2, m: 2, cls, accept: [false, true], next: Int32Array.from([1, -1, -1, -1]) };
-      }
+      case 'set':
+        return { n: 2, m: 2, cls: this.setClasses(node.ranges), accept: Uint8Array.of(0, 1), next: Int32Array.of(1, -1, -1, -1) };
       case 'cat': {
         const leaves: Node[] = [];
         const flat = (x: Node): void => {
@@ -221,11 +172,12 @@ class Builder {
         flat(node);
         if (leaves.length === 1) return this.build(leaves[0] as Node, root);
         const pieces = leaves.map((l) => this.build(l));
-        const { m, colOf } = this.nfa(pieces);
-        let ends = [this.add(m)];
-        for (const piece of pieces) ends = this.chain(m, colOf, ends, piece);
-        for (const e of ends) m.accept[e] = true;
-        return finish(m);
+        if (leaves.length > 1 && leaves.every((l) => l.k === 'set') && pieces.every((p) => p.cls.includes(0))) return this.word(pieces);
+        const { m, templates } = this.nfa(pieces);
+        let ends = [m.add()];
+        for (const t of templates) ends = m.chain(ends, t);
+        for (const e of ends) m.accept[e] = 1;
+        return this.finish(m, root);
       }
       case 'alt': {
         const leaves: Node[] = [];
@@ -235,75 +187,105 @@ class Builder {
         };
         flat(node);
         const pieces = leaves.map((l) => this.build(l));
-        const { m, colOf } = this.nfa(pieces);
-        const start = this.add(m);
-        for (const piece of pieces) for (const e of this.chain(m, colOf, [start], piece)) m.accept[e] = true;
-        return finish(m);
+        const { m, templates } = this.nfa(pieces);
+        const start = m.add();
+        for (const t of templates) for (const e of m.chain([start], t)) m.accept[e] = 1;
+        return this.finish(m, root);
       }
       case 'rep': {
         const body = this.build(node.body);
-        const { m, colOf } = this.nfa([body]);
-        let ends = [this.add(m)];
-        for (let i = 0; i < node.min; i++) ends = this.chain(m, colOf, ends, body);
+        const { m, templates } = this.nfa([body]);
+        const t = templates[0] as Template;
+        let ends = [m.add()];
+        for (let i = 0; i < node.min; i++) ends = m.chain(ends, t);
         const done: number[] = [...ends];
         if (node.max === null) {
-          const loop = this.add(m);
-          for (const e of ends) (m.eps[e] as number[]).push(loop);
-          for (const e of this.chain(m, colOf, [loop], body)) (m.eps[e] as number[]).push(loop);
+          const loop = m.add();
+          for (const e of ends) m.eps(e, loop);
+          for (const e of m.chain([loop], t)) m.eps(e, loop);
           done.push(loop);
         } else {
           for (let i = node.min; i < node.max; i++) {
-            ends = this.chain(m, colOf, ends, body);
+            ends = m.chain(ends, t);
             done.push(...ends);
           }
         }
-        for (const e of done) m.accept[e] = true;
-        return finish(m);
+        for (const e of done) m.accept[e] = 1;
+        return this.finish(m, root);
       }
     }
   }
 
+  private finish(m: Nfa, root: boolean): Dfa {
+    const d = this.determinize(m);
+    return root ? d : minimize(d);
+  }
+
+  /**
+   * A concatenation of L non-empty sets, built directly. The general path would chain L two-state
+   * pieces and find exactly what this writes down: the subset construction reaches one subset per
+   * position 0..L (from position i only the members of set i+1 move on, to position i+1), so it
+   * counts L + 1 states; they are pairwise distinguishable (from position i every accepted word
+   * has length L - i), so minimization keeps all of them; and two global classes share a column
+   * of the minimal DFA exactly when every set agrees on them, which is the refinement by the sets.
+   */
+  private word(sets: Dfa[]): Dfa {
+    const L = sets.length;
+    if (L + 1 > this.limit) throw new TooComplex();
+    const k = this.k;
+    let cls = new Int32Array(k);
+    let spare = new Int32Array(k);
+    let m = 1;
+    for (const p of sets) {
+      m = this.refine(cls, m, p.cls, 2, spare);
+      [cls, spare] = [spare, cls];
+    }
+    const rep = new Int32Array(m).fill(-1);
+    for (let c = 0; c < k; c++) if ((rep[cls[c] as number] as number) < 0) rep[cls[c] as number] = c;
+    const next = new Int32Array((L + 1) * m).fill(-1);
+    for (let i = 0; i < L; i++) {
+      const inSet = (sets[i] as Dfa).cls;
+      for (let col = 0; col < m; col++) if (inSet[rep[col] as number] === 0) next[i * m + col] = i + 1;
+    }
+    const accept = new Uint8Array(L + 1);
+    accept[L] = 1;
+    return { n: L + 1, m, cls, accept, next };
+  }
+
+  /** Subset construction; throws TooComplex when it would create more than `limit` states. */
   private determinize(nfa: Nfa): Dfa {
     const m = nfa.m;
-    const size = nfa.accept.length;
-    // Sparse rows (column, target pairs): most NFA states come from one-character pieces and move
-    // on one column only, so scanning all m columns of every member would dominate.
-    const sparse: Int32Array[] = new Array<Int32Array>(size);
-    for (let s = 0; s < size; s++) {
-      const row = nfa.next[s] as Int32Array;
-      let n = 0;
-      for (let col = 0; col < m; col++) if ((row[col] as number) >= 0) n++;
-      const pairs = new Int32Array(2 * n);
-      n = 0;
-      for (let col = 0; col < m; col++) {
-        const t = row[col] as number;
-        if (t >= 0) {
-          pairs[n++] = col;
-          pairs[n++] = t;
-        }
-      }
-      sparse[s] = pairs;
-    }
-    // Epsilon closures of single states, computed once.
-    const single: (number[] | undefined)[] = new Array<number[] | undefined>(size);
-    const closureOf = (s: number): number[] => {
-      let c = single[s];
+    const size = nfa.size;
+    const { rowStart, col: colOf, tgt, accept: nfaAccept } = nfa;
+    // Epsilon moves as compressed rows, and the closures of single states, computed when needed.
+    const epsStart = new Int32Array(size + 1);
+    for (const f of nfa.epsFrom) epsStart[f + 1] = (epsStart[f + 1] as number) + 1;
+    for (let s = 0; s < size; s++) epsStart[s + 1] = (epsStart[s + 1] as number) + (epsStart[s] as number);
+    const epsTo = new Int32Array(nfa.epsTo.length);
+    const fill = epsStart.slice(0, size);
+    nfa.epsFrom.forEach((f, j) => {
+      const at = fill[f] as number;
+      epsTo[at] = nfa.epsTo[j] as number;
+      fill[f] = at + 1;
+    });
+    const closures: (Int32Array | undefined)[] = new Array<Int32Array | undefined>(size);
+    const closureOf = (s: number): Int32Array => {
+      let c = closures[s];
       if (c) return c;
-      if ((nfa.eps[s] as number[]).length === 0) c = [s];
-      else {
-        const seen = new Set<number>([s]);
-        const stack = [s];
-        while (stack.length) {
-          for (const t of nfa.eps[stack.pop() as number] as number[]) {
-            if (!seen.has(t)) {
-              seen.add(t);
-              stack.push(t);
-            }
+      const seen = new Set<number>([s]);
+      const stack = [s];
+      while (stack.length) {
+        const x = stack.pop() as number;
+        for (let j = epsStart[x] as number; j < (epsStart[x + 1] as number); j++) {
+          const t = epsTo[j] as number;
+          if (!seen.has(t)) {
+            seen.add(t);
+            stack.push(t);
           }
         }
-        c = [...seen];
       }
-      single[s] = c;
+      c = Int32Array.from(seen);
+      closures[s] = c;
       return c;
     };
     // A subset is identified by its members, in any order: `mark[t] === stamp` tells the members
@@ -314,101 +296,211 @@ class Builder {
     const work = new Int32Array(size);
     let workLen = 0;
     let workHash = 0;
-    // Targets per column of the subset being expanded: column c's are bucket[c*size ..], a
-    // member contributes at most one per column so `size` slots suffice.
-    const bucket = new Int32Array(m * size);
-    const bucketLen = new Int32Array(m);
-    const closure = (from: number, len: number): void => {
+    // The targets of the subset being expanded, grouped by column: column c's are
+    // bucket[from[c] .. from[c] + count[c]].
+    const bucket = new Int32Array(tgt.length + 1);
+    const count = new Int32Array(m);
+    const from = new Int32Array(m);
+    const touched = new Int32Array(m);
+    const mixed = new Int32Array(size);
+    for (let s = 0; s < size; s++) mixed[s] = mix(s);
+    const closure = (start: number, len: number): void => {
       stamp++;
       workLen = 0;
       workHash = 0;
-      for (let j = from; j < from + len; j++) {
-        for (const t of closureOf(bucket[j] as number)) {
+      for (let j = start; j < start + len; j++) {
+        const s = bucket[j] as number;
+        if (epsStart[s] === epsStart[s + 1]) {
+          if (mark[s] !== stamp) {
+            mark[s] = stamp;
+            work[workLen++] = s;
+            workHash = (workHash + (mixed[s] as number)) | 0;
+          }
+          continue;
+        }
+        const c = closureOf(s);
+        for (let q = 0; q < c.length; q++) {
+          const t = c[q] as number;
           if (mark[t] !== stamp) {
             mark[t] = stamp;
             work[workLen++] = t;
-            workHash = (workHash + mix(t)) | 0;
+            workHash = (workHash + (mixed[t] as number)) | 0;
           }
         }
       }
     };
-    const subsets: Int32Array[] = [];
-    const table = new HashIds(64);
-    const sameAsWork = (id: number): boolean => {
-      const stored = subsets[id] as Int32Array;
-      if (stored.length !== workLen) return false;
-      for (let j = 0; j < stored.length; j++) if (mark[stored[j] as number] !== stamp) return false;
-      return true;
-    };
+    // Subsets live one after another in `store`: subset i is store[at[i] .. at[i + 1]].
+    let store = new Int32Array(Math.max(64, 4 * size));
+    const at: number[] = [0];
+    // Open addressing over subset ids, inline (no callbacks: this is the hottest loop).
+    let slots = new Int32Array(256).fill(-1);
+    let hashes = new Int32Array(256);
     const intern = (): number => {
-      const found = table.find(workHash, sameAsWork);
-      if (found >= 0) return found;
-      const id = subsets.length;
+      let mask = slots.length - 1;
+      for (let i = workHash & mask; ; i = (i + 1) & mask) {
+        const id = slots[i] as number;
+        if (id < 0) break;
+        if (hashes[i] !== workHash) continue;
+        const a = at[id] as number;
+        if ((at[id + 1] as number) - a !== workLen) continue;
+        let same = true;
+        for (let j = a; j < a + workLen; j++) {
+          if (mark[store[j] as number] !== stamp) {
+            same = false;
+            break;
+          }
+        }
+        if (same) return id;
+      }
+      const id = at.length - 1;
       if (id >= this.limit) throw new TooComplex();
-      subsets.push(work.slice(0, workLen));
-      table.add(workHash, id);
+      const end = at[id] as number;
+      if (end + workLen > store.length) {
+        const grown = new Int32Array(Math.max(2 * store.length, end + workLen));
+        grown.set(store);
+        store = grown;
+      }
+      store.set(work.subarray(0, workLen), end);
+      at.push(end + workLen);
+      if (2 * (id + 1) > slots.length) {
+        // Grow and re-insert every subset by its stored hash.
+        const old = slots;
+        const oldHashes = hashes;
+        slots = new Int32Array(2 * old.length).fill(-1);
+        hashes = new Int32Array(2 * old.length);
+        mask = slots.length - 1;
+        for (let i = 0; i < old.length; i++) {
+          const x = old[i] as number;
+          if (x < 0) continue;
+          let j = (oldHashes[i] as number) & mask;
+          while ((slots[j] as number) >= 0) j = (j + 1) & mask;
+          slots[j] = x;
+          hashes[j] = oldHashes[i] as number;
+        }
+      }
+      let i = workHash & mask;
+      while ((slots[i] as number) >= 0) i = (i + 1) & mask;
+      slots[i] = id;
+      hashes[i] = workHash;
       return id;
     };
     bucket[0] = 0;
     closure(0, 1);
     intern();
-    const accept: boolean[] = [];
+    const accept: number[] = [];
     let next = new Int32Array(Math.max(16, 4 * m));
     // Columns whose raw targets (before closure) equal an earlier column's share its result.
     const raw = new HashIds(2 * m);
     let col0 = 0;
-    const sameRaw = (col: number): boolean => {
-      const n = bucketLen[col] as number;
-      if (n !== bucketLen[col0]) return false;
-      const a = col * size;
-      const b = col0 * size;
+    const sameRaw = (c: number): boolean => {
+      const n = count[c] as number;
+      if (n !== count[col0]) return false;
+      const a = from[c] as number;
+      const b = from[col0] as number;
       for (let j = 0; j < n; j++) if (bucket[a + j] !== bucket[b + j]) return false;
       return true;
     };
-    for (let i = 0; i < subsets.length; i++) {
-      const subset = subsets[i] as Int32Array;
-      let acc = false;
-      bucketLen.fill(0);
-      for (let j = 0; j < subset.length; j++) {
-        const s = subset[j] as number;
-        if (nfa.accept[s]) acc = true;
-        const pairs = sparse[s] as Int32Array;
-        for (let q = 0; q < pairs.length; q += 2) {
-          const col = pairs[q] as number;
-          const len = bucketLen[col] as number;
-          bucket[col * size + len] = pairs[q + 1] as number;
-          bucketLen[col] = len + 1;
+    for (let i = 0; i < at.length - 1; i++) {
+      const first = at[i] as number;
+      const last = at[i + 1] as number;
+      let acc = 0;
+      let nTouched = 0;
+      for (let j = first; j < last; j++) {
+        const s = store[j] as number;
+        acc |= nfaAccept[s] as number;
+        for (let q = rowStart[s] as number; q < (rowStart[s + 1] as number); q++) {
+          const c = colOf[q] as number;
+          if (count[c] === 0) touched[nTouched++] = c;
+          count[c] = (count[c] as number) + 1;
         }
       }
       accept.push(acc);
+      let offset = 0;
+      for (let j = 0; j < nTouched; j++) {
+        const c = touched[j] as number;
+        from[c] = offset;
+        offset += count[c] as number;
+      }
+      for (let j = first; j < last; j++) {
+        const s = store[j] as number;
+        for (let q = rowStart[s] as number; q < (rowStart[s + 1] as number); q++) {
+          const c = colOf[q] as number;
+          const at = from[c] as number;
+          bucket[at] = tgt[q] as number;
+          from[c] = at + 1;
+        }
+      }
       if ((i + 1) * m > next.length) {
         const grown = new Int32Array(next.length * 2);
         grown.set(next);
         next = grown;
       }
       const base = i * m;
+      next.fill(-1, base, base + m);
       raw.clear();
-      for (let col = 0; col < m; col++) {
-        const n = bucketLen[col] as number;
-        if (n === 0) {
-          next[base + col] = -1;
-          continue;
-        }
+      for (let j = 0; j < nTouched; j++) {
+        const c = touched[j] as number;
+        const n = count[c] as number;
+        const a = (from[c] as number) - n;
+        from[c] = a;
         let h = n;
-        for (let j = col * size; j < col * size + n; j++) h = (Math.imul(h, 31) + (bucket[j] as number)) | 0;
-        col0 = col;
+        for (let q = a; q < a + n; q++) h = (Math.imul(h, 31) + (bucket[q] as number)) | 0;
+        col0 = c;
         const prev = raw.find(h, sameRaw);
         if (prev >= 0) {
-          next[base + col] = next[base + prev] as number;
+          next[base + c] = next[base + prev] as number;
           continue;
         }
-        raw.add(h, col);
-        closure(col * size, n);
-        next[base + col] = intern();
+        raw.add(h, c);
+        closure(a, n);
+        next[base + c] = intern();
+      }
+      for (let j = 0; j < nTouched; j++) count[touched[j] as number] = 0;
+    }
+    return { n: at.length - 1, m, cls: nfa.cls, accept: Uint8Array.from(accept), next };
+  }
+}
+
+/** `p`'s moves on the columns of an NFA whose column `col` stands for global class `rep[col]`. */
+function template(p: Dfa, rep: Int32Array): Template {
+  const m = rep.length;
+  // The NFA columns of each piece column, as compressed rows.
+  const colStart = new Int32Array(p.m + 1);
+  for (let col = 0; col < m; col++) {
+    const pc = (p.cls[rep[col] as number] as number) + 1;
+    colStart[pc] = (colStart[pc] as number) + 1;
+  }
+  for (let pc = 0; pc < p.m; pc++) colStart[pc + 1] = (colStart[pc + 1] as number) + (colStart[pc] as number);
+  const cols = new Int32Array(m);
+  const fill = colStart.slice(0, p.m);
+  for (let col = 0; col < m; col++) {
+    const pc = p.cls[rep[col] as number] as number;
+    const at = fill[pc] as number;
+    cols[at] = col;
+    fill[pc] = at + 1;
+  }
+  const rowStart = new Int32Array(p.n + 1);
+  let len = 0;
+  for (let s = 0; s < p.n; s++) {
+    for (let pc = 0; pc < p.m; pc++) if ((p.next[s * p.m + pc] as number) >= 0) len += (colStart[pc + 1] as number) - (colStart[pc] as number);
+    rowStart[s + 1] = len;
+  }
+  const col = new Int32Array(len);
+  const tgt = new Int32Array(len);
+  let j = 0;
+  for (let s = 0; s < p.n; s++) {
+    for (let pc = 0; pc < p.m; pc++) {
+      const t = p.next[s * p.m + pc] as number;
+      if (t < 0) continue;
+      for (let q = colStart[pc] as number; q < (colStart[pc + 1] as number); q++) {
+        col[j] = cols[q] as number;
+        tgt[j++] = t;
       }
     }
-    return { n: subsets.length, m, cls: nfa.cls, accept, next: next.slice(0, subsets.length * m) };
   }
+  const accepts: number[] = [];
+  for (let s = 0; s < p.n; s++) if (p.accept[s]) accepts.push(s);
+  return { n: p.n, rowStart, col, tgt, accepts };
 }
 
 /** A well-spread 32-bit image of a state number (summed into order-free subset hashes). */
@@ -468,38 +560,67 @@ class HashIds {
   }
 }
 
+
 /** Moore partition refinement (the dead state stays implicit, -1), then merged columns. */
 function minimize(d: Dfa): Dfa {
   const { m, n: size, next: nx } = d;
-  let block = Int32Array.from(d.accept, (a) => (a ? 1 : 0));
-  let count = new Set(block).size;
-  // States share a block when their block and their targets' blocks agree, column by column.
-  const target = (t: number): number => (t < 0 ? -1 : (block[t] as number));
-  let b = 0;
-  const sameSig = (a: number): boolean => {
-    if (block[a] !== block[b]) return false;
-    for (let col = 0; col < m; col++) if (target(nx[a * m + col] as number) !== target(nx[b * m + col] as number)) return false;
-    return true;
-  };
+  let block = new Int32Array(size);
+  let spare = new Int32Array(size);
+  let sawAccept = 0;
+  let sawOther = 0;
+  for (let s = 0; s < size; s++) {
+    const a = d.accept[s] as number;
+    block[s] = a;
+    if (a) sawAccept = 1;
+    else sawOther = 1;
+  }
+  let count = sawAccept + sawOther;
+  // States share a block when their block and their targets' blocks agree, column by column:
+  // an open-addressing table of representatives keyed by that signature's hash.
+  let cap = 16;
+  while (cap < 2 * size) cap *= 2;
+  const mask = cap - 1;
+  const slots = new Int32Array(cap);
+  const hashes = new Int32Array(cap);
   const newId = new Int32Array(size);
-  const blocks = new HashIds(size);
   for (;;) {
-    blocks.clear();
-    const nextBlock = new Int32Array(size);
+    slots.fill(-1);
     let ids = 0;
     for (let s = 0; s < size; s++) {
-      let h = block[s] as number;
-      for (let col = 0; col < m; col++) h = (Math.imul(h, 31) + target(nx[s * m + col] as number)) | 0;
-      b = s;
-      const rep = blocks.find(h, sameSig);
-      if (rep >= 0) nextBlock[s] = newId[rep] as number;
-      else {
-        blocks.add(h, s);
-        newId[s] = ids;
-        nextBlock[s] = ids++;
+      const bs = block[s] as number;
+      const row = s * m;
+      let h = bs;
+      for (let col = 0; col < m; col++) {
+        const t = nx[row + col] as number;
+        h = (Math.imul(h, 31) + (t < 0 ? -1 : (block[t] as number))) | 0;
+      }
+      for (let i = h & mask; ; i = (i + 1) & mask) {
+        const r = slots[i] as number;
+        if (r < 0) {
+          slots[i] = s;
+          hashes[i] = h;
+          newId[s] = ids;
+          spare[s] = ids++;
+          break;
+        }
+        if (hashes[i] !== h || block[r] !== bs) continue;
+        const rrow = r * m;
+        let same = true;
+        for (let col = 0; col < m; col++) {
+          const a = nx[rrow + col] as number;
+          const b = nx[row + col] as number;
+          if ((a < 0 ? -1 : block[a]) !== (b < 0 ? -1 : block[b])) {
+            same = false;
+            break;
+          }
+        }
+        if (same) {
+          spare[s] = newId[r] as number;
+          break;
+        }
       }
     }
-    block = nextBlock;
+    [block, spare] = [spare, block];
     if (ids === count) break;
     count = ids;
   }
@@ -509,10 +630,10 @@ function minimize(d: Dfa): Dfa {
   order[block[0] as number] = n++;
   for (let s = 0; s < size; s++) if ((order[block[s] as number] as number) < 0) order[block[s] as number] = n++;
   const table = new Int32Array(n * m).fill(-1);
-  const accept = new Array<boolean>(n).fill(false);
+  const accept = new Uint8Array(n);
   for (let s = 0; s < size; s++) {
     const b = order[block[s] as number] as number;
-    accept[b] = d.accept[s] as boolean;
+    accept[b] = d.accept[s] as number;
     for (let col = 0; col < m; col++) {
       const t = nx[s * m + col] as number;
       table[b * m + col] = t < 0 ? -1 : (order[block[t] as number] as number);
@@ -539,14 +660,8 @@ function minimize(d: Dfa): Dfa {
   }
   const m2 = keep.length;
   const next = new Int32Array(n * m2);
-  for (let s = 0; s < n; s++) keep.forEach((col, j) => (next[s * m2 + j] = table[s * m + col] as number));
+  for (let s = 0; s < n; s++) for (let j = 0; j < m2; j++) next[s * m2 + j] = table[s * m + (keep[j] as number)] as number;
   return { n, m: m2, cls: d.cls.map((c) => remap[c] as number), accept, next };
-}
-
-function collectRanges(node: Node, out: [number, number][]): void {
-  if (node.k === 'set') out.push(...node.ranges);
-  else if (node.k === 'rep') collectRanges(node.body, out);
-  else for (const item of node.items) collectRanges(item, out);
 }
 
 /**
@@ -568,26 +683,32 @@ export function tooComplexForLucene(pattern: string, limit: number): boolean {
 const cache = new Map<string, boolean>();
 
 function compute(pattern: string, limit: number): boolean {
-  const tree = parse(pattern);
-  const ranges: [number, number][] = [];
-  collectRanges(tree, ranges);
-  const cuts = new Set<number>([0, MAX + 1]);
-  for (const [lo, hi] of ranges) cuts.add(lo).add(hi + 1);
-  const bounds = [...cuts].sort((a, b) => a - b);
-  const k = bounds.length - 1;
-  const classesOf = (rs: [number, number][]): Set<number> => {
-    const ids = new Set<number>();
-    for (let c = 0; c < k; c++) {
-      const lo = bounds[c] as number;
-      if (rs.some(([a, b]) => lo >= a && lo <= b)) ids.add(c);
-    }
-    return ids;
-  };
+  const tree = parseLucene(pattern);
+  const alphabet = alphabetOf(tree);
+  // Most printed patterns are searches for a few words: their bound settles it without automata.
+  const bound = replayStateBound(tree, alphabet);
+  if (bound !== undefined && bound <= limit) return false;
+  return replay(tree, alphabet, limit);
+}
+
+function replay(tree: Node, alphabet: Alphabet, limit: number): boolean {
   try {
-    new Builder(k, classesOf, limit).build(tree, true);
+    new Builder(alphabet, limit).build(tree, true);
     return false;
   } catch (e) {
     if (e instanceof TooComplex) return true;
     throw e;
   }
+}
+
+/** The replay alone, without the bound or the cache (for test/regex/lucene-bound.test.ts). */
+export function replayTooComplex(pattern: string, limit: number): boolean {
+  const tree = parseLucene(pattern);
+  return replay(tree, alphabetOf(tree), limit);
+}
+
+/** The bound alone (lucene-bound.ts), undefined when the pattern's shape is not covered. */
+export function luceneStateBound(pattern: string): number | undefined {
+  const tree = parseLucene(pattern);
+  return replayStateBound(tree, alphabetOf(tree));
 }
