@@ -60,7 +60,8 @@ async function main(argv: string[]): Promise<number> {
     .help()
     .alias('help', 'h')
     .version()
-    .wrap(Math.min(110, process.stdout.columns || 100))
+    // yargs lays out every command's help before running it; only lay it out to a width when shown.
+    .wrap(argv.includes('--help') || argv.includes('-h') ? Math.min(110, process.stdout.columns || 100) : null)
     .parseAsync();
   return code;
 }
