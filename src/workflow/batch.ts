@@ -1,9 +1,9 @@
 /**
  * A batch of rule files converted on every core: worker threads (one per extra core) and the main
  * thread take chunks of files from one queue. Each rule comes back as a RuleResult (strings and
- * counts, cheap to post between threads) as soon as its chunk is done, so the caller can write
- * its files while the rest converts. The results are the same, byte for byte, wherever a file
- * was converted.
+ * counts, cheap to post between threads), and when the batch stages an output tree the thread
+ * that converted a rule has already put its files there. The results are the same, byte for
+ * byte, wherever a file was converted.
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -12,8 +12,6 @@ import { ruleResult, type RuleResult } from './rule-result.js';
 import { Stager, type StagedCount, type StagingTarget } from './tree.js';
 
 export interface BatchOptions extends BuildOptions {
-  /** Called with each rule's result as soon as it is converted, in no particular order. */
-  readonly onResult?: (r: Staged) => void;
   /** Each thread puts the rule's output files into this staging tree as soon as it has them. */
   readonly stage?: StagingTarget;
 }
@@ -53,7 +51,6 @@ export async function convertBatch(files: readonly string[], opts: BatchOptions 
   let done = 0;
   const accept = (i: number, r: Staged): void => {
     results[i] = r;
-    opts.onResult?.(r);
     opts.onProgress?.(++done, files.length);
   };
   let next = 0;
