@@ -53,7 +53,7 @@ export function walk(node: RegexNode, visit: (n: RegexNode) => void): void {
   for (const child of children(node)) walk(child, visit);
 }
 
-export function children(node: RegexNode): RegexNode[] {
+export function children(node: RegexNode): readonly RegexNode[] {
   switch (node.kind) {
     case 'group':
     case 'lookaround':

@@ -12,8 +12,8 @@
  */
 
 export interface Span {
-  start: number;
-  end: number;
+  readonly start: number;
+  readonly end: number;
 }
 
 /** Predefined classes. `h`/`v` are PCRE2 horizontal/vertical whitespace. */
@@ -25,87 +25,87 @@ export type PosixClassName =
 
 /** A single character (code point). `escaped` records that the source used a backslash form. */
 export interface LiteralNode extends Span {
-  kind: 'literal';
-  value: number;
-  caseInsensitive: boolean;
-  escaped: boolean;
+  readonly kind: 'literal';
+  readonly value: number;
+  readonly caseInsensitive: boolean;
+  readonly escaped: boolean;
 }
 
 /** `.` (and `\N`, which is `.` that ignores `(?s)`). */
 export interface AnyNode extends Span {
-  kind: 'any';
-  dotAll: boolean;
+  readonly kind: 'any';
+  readonly dotAll: boolean;
 }
 
 /** `\d` `\D` `\w` ... outside a class. The sets are closed under ASCII case folding. */
 export interface ShorthandNode extends Span {
-  kind: 'shorthand';
-  name: ShorthandName;
+  readonly kind: 'shorthand';
+  readonly name: ShorthandName;
 }
 
 export interface ClassCharItem extends Span {
-  kind: 'classChar';
-  value: number;
+  readonly kind: 'classChar';
+  readonly value: number;
 }
 
 export interface ClassRangeItem extends Span {
-  kind: 'classRange';
-  from: number;
-  to: number;
+  readonly kind: 'classRange';
+  readonly from: number;
+  readonly to: number;
 }
 
 export interface PosixClassItem extends Span {
-  kind: 'posix';
-  name: PosixClassName;
-  negated: boolean;
+  readonly kind: 'posix';
+  readonly name: PosixClassName;
+  readonly negated: boolean;
 }
 
 export type ClassItem = ClassCharItem | ClassRangeItem | PosixClassItem | ShorthandNode;
 
 /** `[...]` / `[^...]`. */
 export interface CharClassNode extends Span {
-  kind: 'class';
-  negated: boolean;
-  items: ClassItem[];
-  caseInsensitive: boolean;
+  readonly kind: 'class';
+  readonly negated: boolean;
+  readonly items: readonly ClassItem[];
+  readonly caseInsensitive: boolean;
 }
 
 export type GroupKind = 'capturing' | 'named' | 'nonCapturing' | 'atomic';
 
 /** Flag letters PCRE2 accepts in `(?...)`; `U` swaps greedy/lazy, `n` disables auto-capture. */
 export interface FlagChange {
-  on: string;
-  off: string;
+  readonly on: string;
+  readonly off: string;
 }
 
 export interface GroupNode extends Span {
-  kind: 'group';
-  group: GroupKind;
+  readonly kind: 'group';
+  readonly group: GroupKind;
   /** Set for `named` groups. */
-  name?: string;
+  readonly name?: string;
   /** Capture number for `capturing`/`named` groups (1-based). */
-  index?: number;
+  readonly index?: number;
   /** Scoped flags, e.g. `(?i:...)` (then `group` is `nonCapturing`). */
-  flags?: FlagChange;
-  body: RegexNode;
+  readonly flags?: FlagChange;
+  readonly body: RegexNode;
 }
 
 export interface LookaroundNode extends Span {
-  kind: 'lookaround';
-  behind: boolean;
-  negative: boolean;
-  body: RegexNode;
+  readonly kind: 'lookaround';
+  readonly behind: boolean;
+  readonly negative: boolean;
+  readonly body: RegexNode;
 }
 
 export type QuantifierMode = 'greedy' | 'lazy' | 'possessive';
 
 export interface QuantifierNode extends Span {
-  kind: 'quantifier';
-  min: number;
+  readonly kind: 'quantifier';
+  readonly min: number;
   /** `null` = unbounded. */
-  max: number | null;
-  mode: QuantifierMode;
-  body: RegexNode;
+  readonly max: number | null;
+  readonly mode: QuantifierMode;
+  readonly body: RegexNode;
 }
 
 /**
@@ -115,38 +115,38 @@ export interface QuantifierNode extends Span {
  * For `^`/`$` under `(?m)`, `multiline` is true and the line semantics apply.
  */
 export interface AnchorNode extends Span {
-  kind: 'anchor';
-  anchor: 'start' | 'end' | 'endAbsolute';
-  multiline: boolean;
+  readonly kind: 'anchor';
+  readonly anchor: 'start' | 'end' | 'endAbsolute';
+  readonly multiline: boolean;
 }
 
 export interface WordBoundaryNode extends Span {
-  kind: 'wordBoundary';
-  negated: boolean;
+  readonly kind: 'wordBoundary';
+  readonly negated: boolean;
 }
 
 export interface BackreferenceNode extends Span {
-  kind: 'backreference';
+  readonly kind: 'backreference';
   /** Resolved group number (named references are resolved after parsing). */
-  index: number;
-  name?: string;
-  caseInsensitive: boolean;
+  readonly index: number;
+  readonly name?: string;
+  readonly caseInsensitive: boolean;
 }
 
 /** A mid-pattern or leading `(?i)`-style setting. Zero-width; its effect is already resolved into leaves. */
 export interface FlagsNode extends Span {
-  kind: 'flags';
-  flags: FlagChange;
+  readonly kind: 'flags';
+  readonly flags: FlagChange;
 }
 
 export interface SequenceNode extends Span {
-  kind: 'sequence';
-  items: RegexNode[];
+  readonly kind: 'sequence';
+  readonly items: readonly RegexNode[];
 }
 
 export interface AlternationNode extends Span {
-  kind: 'alternation';
-  branches: RegexNode[];
+  readonly kind: 'alternation';
+  readonly branches: readonly RegexNode[];
 }
 
 export type RegexNode =
@@ -165,20 +165,20 @@ export type RegexNode =
   | AlternationNode;
 
 export interface RegexError {
-  message: string;
-  start: number;
-  end: number;
+  readonly message: string;
+  readonly start: number;
+  readonly end: number;
 }
 
 export interface ParsedRegex {
-  source: string;
-  ast: RegexNode;
+  readonly source: string;
+  readonly ast: RegexNode;
   /** A leading `(?i)` (global case-insensitivity). Leaves also carry their own resolved flag. */
-  caseInsensitive: boolean;
+  readonly caseInsensitive: boolean;
   /** A leading `(?s)`. */
-  dotAll: boolean;
+  readonly dotAll: boolean;
   /** A leading `(?m)`. */
-  multiline: boolean;
+  readonly multiline: boolean;
 }
 
 export type ParseResult = { ok: true; regex: ParsedRegex } | { ok: false; error: RegexError };

@@ -69,7 +69,8 @@ class Parser {
   private depth = 0;
   private captureCount = 0;
   private readonly names = new Map<string, number>();
-  private readonly backrefs: { node: BackreferenceNode; relative: boolean }[] = [];
+  /** References to resolve once every group is known: the one AST field set after construction. */
+  private readonly backrefs: { node: { -readonly [K in keyof BackreferenceNode]: BackreferenceNode[K] }; relative: boolean }[] = [];
   private readonly lookbehinds: { body: RegexNode; start: number; end: number }[] = [];
 
   constructor(private readonly src: string) {}
@@ -809,7 +810,7 @@ function leadingFlags(ast: RegexNode): Pick<ParsedRegex, 'caseInsensitive' | 'do
   const out = { caseInsensitive: false, dotAll: false, multiline: false };
   let first: RegexNode | undefined = ast;
   while (first?.kind === 'alternation') first = first.branches[0];
-  const items: RegexNode[] = first?.kind === 'sequence' ? first.items : first ? [first] : [];
+  const items: readonly RegexNode[] = first?.kind === 'sequence' ? first.items : first ? [first] : [];
   for (const item of items) {
     if (item.kind !== 'flags') break;
     for (const f of item.flags.on) apply(f, true);

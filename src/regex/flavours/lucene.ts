@@ -103,7 +103,7 @@ function bounded(node: RegexNode, left: Side, right: Side, ctx: PrintContext, pr
   }
 }
 
-function boundedSequence(all: RegexNode[], left: Side, right: Side, ctx: PrintContext, print: Print): string {
+function boundedSequence(all: readonly RegexNode[], left: Side, right: Side, ctx: PrintContext, print: Print): string {
   const items = all.filter((n) => n.kind !== 'flags');
   let l = left;
   let r = right;
