@@ -1,9 +1,9 @@
 /**
  * What a batch (`build`, `check`) keeps of one converted rule: the output texts, its entry of
- * report.json already serialized, its diagnostics located and serialized, and counts. Strings and
- * numbers only, because worker threads post these to the main thread: cloning a RuleReport's
- * thousands of small diagnostic objects and per-character offset tables cost more than
- * converting the rule did.
+ * report.json already serialized (its located diagnostics, read back when printed), and counts.
+ * Strings and numbers only, because worker threads post these to the main thread: cloning a
+ * RuleReport's thousands of small diagnostic objects and per-character offset tables cost more
+ * than converting the rule did.
  */
 import { extname, basename } from 'node:path';
 import type { BackendId, DiagnosticCode, Severity, Status } from '../diagnostics.js';
