@@ -110,8 +110,9 @@ export class Stager {
       mkdirSync(join(this.target.staging, dir), { recursive: true });
       this.dirs.add(dir);
     }
-    const target = join(this.target.staging, rel);
-    const previous = join(this.target.outDir, rel);
+    // `rel` is a posix path this build made: no normalizing needed (file APIs take `/` everywhere).
+    const target = `${this.target.staging}/${rel}`;
+    const previous = `${this.target.outDir}/${rel}`;
     if (this.sameContent(previous, content)) {
       try {
         linkSync(previous, target);
@@ -146,10 +147,9 @@ export class Stager {
       return false;
     }
     try {
-      // One read more than the new content's size: a longer previous file reads past it.
-      let got = 0;
-      for (let n = -1; n !== 0 && got <= size; got += n) n = readSync(fd, this.previous, got, this.previous.length - got, null);
-      if (got !== size) return false;
+      // One read of up to more than the new content's size: a longer previous file reads past it,
+      // and a short read ends a regular file (were it ever cut short, the file is just rewritten).
+      if (readSync(fd, this.previous, 0, this.previous.length, null) !== size) return false;
       this.next.write(content, 0);
       return this.previous.compare(this.next, 0, size, 0, size) === 0;
     } catch {
