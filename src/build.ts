@@ -14,7 +14,7 @@ import { builtinMacros } from './ir/macros.js';
 import { loadRuleFile } from './rules/load.js';
 import type { RuleSource } from './rules/source.js';
 import { ruleResult, type RuleResult } from './workflow/rule-result.js';
-import { reportFile } from './workflow/report-file.js';
+import { reportFile, summarize } from './workflow/report-file.js';
 import { posix } from './workflow/tree.js';
 
 export interface BuildOptions {
@@ -140,26 +140,16 @@ export function ruleOutputs(r: RuleResult): [string, string][] {
 }
 
 /** A plain-text summary: per backend exact / lossy / unsupported / error, and the commonest codes. */
-export function corpusSummary(reports: readonly RuleReport[]): string {
-  const rules = reports.filter((r) => !r.diagnostics.some((d) => d.code === 'RP004'));
-  const summary = new Map<BackendId, Record<Status, number>>();
-  const codes = new Map<string, number>();
-  for (const r of rules) {
-    for (const d of r.diagnostics) codes.set(d.code, (codes.get(d.code) ?? 0) + 1);
-    for (const b of r.backends) {
-      let s = summary.get(b.backend);
-      if (!s) summary.set(b.backend, (s = { exact: 0, lossy: 0, unsupported: 0, error: 0 }));
-      s[b.status]++;
-      for (const d of b.diagnostics) codes.set(d.code, (codes.get(d.code) ?? 0) + 1);
-    }
-  }
+export function corpusSummary(built: { readonly reports: readonly RuleReport[]; readonly results: readonly RuleResult[] }): string {
+  const rules = built.reports.filter((r) => !r.diagnostics.some((d) => d.code === 'RP004'));
+  const { summary, codes } = summarize(built.results);
   const normalized = rules.filter((r) => r.normalized).length;
   const clean = rules.filter((r) => r.normalized && !r.diagnostics.some((d) => d.severity === 'error')).length;
   const lines = [
     `rules: ${rules.length}; normalized to an IR: ${normalized} (${pct(normalized, rules.length)}); of those, without lint errors: ${clean}`, '', '| backend | exact | lossy | unsupported | error |', '|---|---|---|---|---|'];
-  for (const [b, s] of summary) lines.push(`| ${b} | ${s.exact} | ${s.lossy} | ${s.unsupported} | ${s.error} |`);
+  for (const [b, s] of Object.entries(summary)) lines.push(`| ${b} | ${s.exact} | ${s.lossy} | ${s.unsupported} | ${s.error} |`);
   lines.push('', '| code | count |', '|---|---|');
-  for (const [c, n] of [...codes].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))) lines.push(`| ${c} | ${n} |`);
+  for (const [c, n] of Object.entries(codes).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))) lines.push(`| ${c} | ${n} |`);
   return `${lines.join('\n')}\n`;
 }
 

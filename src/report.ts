@@ -52,8 +52,20 @@ function offsetAt(text: string, line: number, column: number): number {
   return Math.min(start + column - 1, text.length);
 }
 
+interface Range {
+  readonly line: number;
+  readonly column: number;
+  readonly endLine: number;
+  readonly endColumn: number;
+}
+
+/** Located in the file: only a diagnostic about a backend as a whole has no end (and no frame). */
+function hasRange(d: LocatedDiagnostic): d is LocatedDiagnostic & Range {
+  return d.endLine !== undefined && d.endColumn !== undefined;
+}
+
 /** A code frame under [line:column, endLine:endColumn). */
-function frameOf(text: string, at: { line: number; column: number; endLine: number; endColumn: number }): string {
+function frameOf(text: string, at: Range): string {
   const from = offsetAt(text, at.line, at.column);
   return indent(codeFrame(text, from, Math.max(offsetAt(text, at.endLine, at.endColumn), from + 1)));
 }
@@ -93,7 +105,7 @@ export function formatLocated(file: string, d: LocatedDiagnostic, text: string |
   const dir = d.direction ? ` (${d.direction})` : '';
   const sev = d.severity === 'error' ? style.red(style.bold(d.severity)) : d.severity === 'warning' ? style.yellow(style.bold(d.severity)) : style.cyan(d.severity);
   const lines = [`${style.bold(`${file}:${d.line}:${d.column}:`)} ${sev} ${style.dim(d.code)}${where}: ${d.message}${dir}`];
-  if (text !== undefined && d.endLine !== undefined && d.endColumn !== undefined) lines.push(colourFrame(frameOf(text, { ...d, endLine: d.endLine, endColumn: d.endColumn }), style, d.severity));
+  if (text !== undefined && hasRange(d)) lines.push(colourFrame(frameOf(text, d), style, d.severity));
   if (d.related && text !== undefined) {
     lines.push(`  ${style.bold(`${file}:${d.related.line}:${d.related.column}:`)} ${style.cyan('note')}: ${d.related.message}`);
     lines.push(colourFrame(frameOf(text, d.related), style, 'info'));

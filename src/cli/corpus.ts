@@ -15,9 +15,9 @@ export function corpusCommand(y: Argv<GlobalArgs>, setExit: SetExit): Argv<Globa
         .option('report', { type: 'string', describe: 'write the full JSON report here' }),
     (a) => {
       const files = findRuleFiles(a.paths);
-      const { outputs, reports } = buildOutputs(files, { macros: macrosFrom(a.macros) });
-      if (a.report) writeFileSync(a.report, outputs.get('report.json') ?? '');
-      process.stdout.write(corpusSummary(reports));
+      const built = buildOutputs(files, { macros: macrosFrom(a.macros) });
+      if (a.report) writeFileSync(a.report, built.outputs.get('report.json') ?? '');
+      process.stdout.write(corpusSummary(built));
       setExit(0);
     },
   );

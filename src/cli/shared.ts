@@ -151,13 +151,16 @@ export function resolveSettings(a: BatchArgs, { needPaths = true, needOut = true
   return { paths, out, targets, profiles, macros, strict, failOn, root: config?.dir ?? process.cwd(), config };
 }
 
+const SEVERITIES_WORST_FIRST: readonly Severity[] = ['error', 'warning', 'info'];
+
 /** The exit code the diagnostics of a batch call for under the settings. */
 export function diagnosticsExit(results: readonly RuleResult[], s: Settings): number {
   if (!s.failOn) return 0;
   const threshold = s.failOn;
   return results.some((r) => {
     const n = severities(r.tally, s.strict);
-    return n.error > 0 || (threshold !== 'error' && (n.warning > 0 || (threshold === 'info' && n.info > 0)));
+    const worst = SEVERITIES_WORST_FIRST.find((sev) => n[sev] > 0);
+    return worst !== undefined && atLeast(worst, threshold);
   })
     ? 1
     : 0;

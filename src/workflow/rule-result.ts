@@ -8,16 +8,12 @@
 import { extname, basename } from 'node:path';
 import type { BackendId, DiagnosticCode, Severity, Status } from '../diagnostics.js';
 import { displayPath, type RuleReport } from '../build.js';
-import { locateDiagnostic, type LocatedDiagnostic } from '../report.js';
+import { escalate, locateDiagnostic, type LocatedDiagnostic } from '../report.js';
 
-/** Diagnostic counts of a rule, by severity, and how many --strict would turn into errors. */
+/** Diagnostic counts of a rule by severity, as reported and as --strict sees them; and by code. */
 export interface Tally {
-  readonly error: number;
-  readonly warning: number;
-  readonly info: number;
-  /** Lossy or unmapped warnings and infos (errors under --strict). */
-  readonly strictWarning: number;
-  readonly strictInfo: number;
+  readonly plain: Readonly<Record<Severity, number>>;
+  readonly strict: Readonly<Record<Severity, number>>;
   readonly codes: Readonly<Partial<Record<DiagnosticCode, number>>>;
 }
 
@@ -58,17 +54,15 @@ export function ruleResult(report: RuleReport, root: string): RuleResult {
 }
 
 function tally(ds: readonly LocatedDiagnostic[]): Tally {
-  const t = { error: 0, warning: 0, info: 0, strictWarning: 0, strictInfo: 0 };
+  const plain = { error: 0, warning: 0, info: 0 };
+  const strict = { error: 0, warning: 0, info: 0 };
   const codes: Partial<Record<DiagnosticCode, number>> = {};
   for (const d of ds) {
-    t[d.severity]++;
-    if (d.kind === 'lossy' || d.kind === 'unmapped') {
-      if (d.severity === 'warning') t.strictWarning++;
-      else if (d.severity === 'info') t.strictInfo++;
-    }
+    plain[d.severity]++;
+    strict[escalate(d).severity]++;
     codes[d.code] = (codes[d.code] ?? 0) + 1;
   }
-  return { ...t, codes };
+  return { plain, strict, codes };
 }
 
 /** A rule's located diagnostics (its own, then each backend's), read back from its report entry. */
@@ -80,10 +74,8 @@ export function locatedDiagnostics(r: Pick<RuleResult, 'reportEntry'>): LocatedD
 }
 
 /** Counts by severity as the settings see them (--strict: lossy and unmapped are errors). */
-export function severities(t: Tally, strict: boolean): Record<Severity, number> {
-  return strict
-    ? { error: t.error + t.strictWarning + t.strictInfo, warning: t.warning - t.strictWarning, info: t.info - t.strictInfo }
-    : { error: t.error, warning: t.warning, info: t.info };
+export function severities(t: Tally, strict: boolean): Readonly<Record<Severity, number>> {
+  return strict ? t.strict : t.plain;
 }
 
 /**

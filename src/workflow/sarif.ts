@@ -4,6 +4,7 @@
  * missing or extra output file.
  */
 import { CODES, type Severity } from '../diagnostics.js';
+import { escalate } from '../report.js';
 import { locatedDiagnostics, type RuleResult } from './rule-result.js';
 
 export const SARIF_SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json';
@@ -39,7 +40,7 @@ export function sarifLog(
     const file = r.display;
     for (const d of locatedDiagnostics(r)) {
       used.add(d.code);
-      const sev = opts.strict && (d.kind === 'lossy' || d.kind === 'unmapped') ? 'error' : d.severity;
+      const sev = opts.strict ? escalate(d).severity : d.severity;
       results.push({
         ruleId: d.code,
         level: level(sev),
