@@ -14,6 +14,7 @@ import { explainCommand } from './cli/explain.js';
 import { lintCommand } from './cli/lint.js';
 import { diffCommand } from './cli/diff.js';
 import { matchCommand } from './cli/match.js';
+import { packageVersion } from './paths.js';
 import { EXIT_CODES_EPILOG, UsageError, type GlobalArgs } from './cli/shared.js';
 
 /** Every command's --help ends with the exit codes (diff documents its own, as diff(1)). */
@@ -59,7 +60,7 @@ async function main(argv: string[]): Promise<number> {
     .epilog(EXIT_CODES_EPILOG)
     .help()
     .alias('help', 'h')
-    .version()
+    .version(packageVersion())
     // yargs lays out every command's help before running it; only lay it out to a width when shown.
     .wrap(argv.includes('--help') || argv.includes('-h') ? Math.min(110, process.stdout.columns || 100) : null)
     .parseAsync();

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -16,3 +16,9 @@ function findRoot(): string {
 export const PACKAGE_ROOT = findRoot();
 export const DATA_DIR = join(PACKAGE_ROOT, 'src', 'data');
 export const TEMPLATES_DIR = join(PACKAGE_ROOT, 'templates');
+
+/** The version in package.json (yargs' own lookup finds none from the bundle in dist/bundle). */
+export function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version?: unknown };
+  return typeof pkg.version === 'string' ? pkg.version : 'unknown';
+}

@@ -167,6 +167,11 @@ describe('ruleport build / check', { timeout: 180_000 }, () => {
     expect(r.stdout).toMatch(/Exit\s+codes:\s+0/);
   });
 
+  it('--version prints the version in package.json', () => {
+    const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
+    expect(cli(['--version'])).toMatchObject({ code: 0, stdout: `${pkg.version}\n` });
+  });
+
   it('progress bar: only on a TTY', () => {
     const written: string[] = [];
     const tty = { isTTY: true, columns: 80, write: (s: string) => written.push(s) > 0 };
