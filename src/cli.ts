@@ -1,35 +1,11 @@
 #!/usr/bin/env node
 /**
- * ruleport CLI. Exit codes: 0 ok, 1 findings at or above the threshold or stale outputs (diff:
- * differences), 2 usage or I/O error. One module per command under src/cli/.
+ * ruleport's entry point: sets V8 flags and starts the batch workers before anything else loads,
+ * then runs the commands (src/cli/main.ts), which load behind a dynamic import so that the
+ * workers start while the main thread is still reading its modules.
  */
 import { setFlagsFromString } from 'node:v8';
-import yargs, { type Argv } from 'yargs';
-import { hideBin } from 'yargs/helpers';
-import { buildCommand } from './cli/build.js';
-import { checkCommand } from './cli/check.js';
-import { convertCommand } from './cli/convert.js';
-import { corpusCommand } from './cli/corpus.js';
-import { explainCommand } from './cli/explain.js';
-import { lintCommand } from './cli/lint.js';
-import { diffCommand } from './cli/diff.js';
-import { matchCommand } from './cli/match.js';
-import { packageVersion } from './paths.js';
-import { EXIT_CODES_EPILOG, UsageError, type GlobalArgs } from './cli/shared.js';
-
-/** Every command's --help ends with the exit codes (diff documents its own, as diff(1)). */
-function withExitCodes(y: Argv<GlobalArgs>): Argv<GlobalArgs> {
-  return new Proxy(y, {
-    get(target, prop, receiver) {
-      if (prop !== 'command') {
-        const v: unknown = Reflect.get(target, prop, receiver);
-        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-      }
-      return (cmd: string, desc: string, builder: (y: Argv<GlobalArgs>) => Argv<GlobalArgs>, handler: (a: unknown) => void) =>
-        target.command(cmd, desc, (yy: Argv<GlobalArgs>) => (cmd.startsWith('diff') ? builder(yy) : builder(yy).epilog(EXIT_CODES_EPILOG)), handler);
-    },
-  });
-}
+import { prestartWorkers } from './workflow/workers.js';
 
 /**
  * A CLI run is short: V8's default eagerness to optimize makes its optimizing compiler, on a
@@ -40,34 +16,13 @@ function withExitCodes(y: Argv<GlobalArgs>): Argv<GlobalArgs> {
 const INTERRUPT_BUDGET = process.env['RULEPORT_V8_INTERRUPT_BUDGET'] ?? '1000000';
 if (INTERRUPT_BUDGET !== 'default') setFlagsFromString(`--interrupt-budget=${INTERRUPT_BUDGET}`);
 
-async function main(argv: string[]): Promise<number> {
-  let code = 0;
-  const setExit = (c: number): void => {
-    code = c;
-  };
-  let y = yargs(argv)
-    .scriptName('ruleport')
-    .usage('$0 <command> [options]\n\nTranspile Splunk SPL detection rules to Sigma, KQL, EQL, ES|QL and TypeScript.')
-    .option('macros', { type: 'string', describe: 'YAML file of macro definitions (merged over the built-in ones)' }) as unknown as Argv<GlobalArgs>;
-  for (const add of [convertCommand, lintCommand, explainCommand, buildCommand, checkCommand, diffCommand, corpusCommand, matchCommand]) y = add(withExitCodes(y), setExit);
-  await y
-    .demandCommand(1, 'name a command (see --help)')
-    .strict()
-    .fail((msg: string, err: Error | undefined) => {
-      if (err) throw err;
-      throw new UsageError(msg);
-    })
-    .epilog(EXIT_CODES_EPILOG)
-    .help()
-    .alias('help', 'h')
-    .version(packageVersion())
-    // yargs lays out every command's help before running it; only lay it out to a width when shown.
-    .wrap(argv.includes('--help') || argv.includes('-h') ? Math.min(110, process.stdout.columns || 100) : null)
-    .parseAsync();
-  return code;
-}
+/** Commands that convert batches of rule files on worker threads (not when only asking for help). */
+const BATCH_COMMANDS = new Set(['build', 'check', 'diff']);
+const args = process.argv.slice(2);
+if (BATCH_COMMANDS.has(args[0] ?? '') && !args.some((a) => a === '--help' || a === '-h')) prestartWorkers();
 
-main(hideBin(process.argv)).then(
+const { main } = await import('./cli/main.js');
+main(args).then(
   (code) => {
     process.exitCode = code;
   },

@@ -5,11 +5,11 @@
  * that converted a rule has already put its files there. The results are the same, byte for
  * byte, wherever a file was converted.
  */
-import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { convertFile, ruleOutputs, type BuildOptions } from '../build.js';
 import { ruleResult, type RuleResult } from './rule-result.js';
 import { Stager, type StagedCount, type StagingTarget } from './tree.js';
+import { takeWorkers } from './workers.js';
 
 export interface BatchOptions extends BuildOptions {
   /** Each thread puts the rule's output files into this staging tree as soon as it has them. */
@@ -85,13 +85,9 @@ export async function convertBatch(files: readonly string[], opts: BatchOptions 
   return results.map((r, i) => r ?? convertOne(files[i] as string, workerOpts));
 }
 
-/**
- * One worker per extra core (at most 3) for batches large enough to pay for starting them; none
- * when running from TypeScript sources (tests), where a worker cannot load the .ts module.
- */
+/** Workers for batches large enough to pay for them, each sent the options to convert with. */
 function spawnWorkers(files: number, opts: WorkerOptions): Worker[] {
-  const count = Math.min(availableParallelism() - 1, Math.floor(files / (4 * CHUNK)), 3);
-  if (count < 1 || !import.meta.url.endsWith('.js') || process.env['RULEPORT_THREADS'] === '1') return [];
-  const url = new URL('./convert-worker.js', import.meta.url);
-  return Array.from({ length: count }, () => new Worker(url, { workerData: opts }));
+  const workers = takeWorkers(Math.floor(files / (4 * CHUNK)));
+  for (const w of workers) w.postMessage(opts);
+  return workers;
 }
