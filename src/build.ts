@@ -41,13 +41,22 @@ export interface RuleReport {
 /** Rule files (*.yml, *.yaml) under the paths, sorted for deterministic output. */
 export function findRuleFiles(paths: readonly string[]): string[] {
   const out: string[] = [];
-  // Hidden folders (.git, a build's staging tree) and the config file are not rules.
-  const walk = (p: string, top: boolean): void => {
-    if (statSync(p).isDirectory()) {
-      for (const e of readdirSync(p).sort()) if (!e.startsWith('.')) walk(join(p, e), false);
-    } else if (/\.ya?ml$/i.test(p) && (top || basename(p) !== 'ruleport.config.yml')) out.push(p);
+  const isRuleFile = (p: string, top: boolean): boolean => /\.ya?ml$/i.test(p) && (top || basename(p) !== 'ruleport.config.yml');
+  // Hidden folders (.git, a build's staging tree) and the config file are not rules. Entry types
+  // come with the listing: only symbolic links need a stat (a catalog is thousands of files).
+  const walk = (dir: string): void => {
+    for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+      if (e.name.startsWith('.')) continue;
+      const p = join(dir, e.name);
+      const isDir = e.isSymbolicLink() ? statSync(p).isDirectory() : e.isDirectory();
+      if (isDir) walk(p);
+      else if (isRuleFile(p, false)) out.push(p);
+    }
   };
-  for (const p of paths) walk(p, true);
+  for (const p of paths) {
+    if (statSync(p).isDirectory()) walk(p);
+    else if (isRuleFile(p, true)) out.push(p);
+  }
   return [...new Set(out)].sort();
 }
 
