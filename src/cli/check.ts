@@ -6,10 +6,10 @@ import { locatedDiagnostics } from '../workflow/rule-result.js';
 import { posix, readTree } from '../workflow/tree.js';
 import { sarifLog, type TreeProblem } from '../workflow/sarif.js';
 import { runBatch, printCollisions } from './build.js';
+import { packageVersion } from '../paths.js';
 import {
   batchOptions,
   diagnosticsExit,
-  packageVersion,
   printBatchDiagnostics,
   resolveSettings,
   type GlobalArgs,

@@ -1,12 +1,9 @@
 /** What every CLI command shares: options, config file, diagnostics printing, exit codes. */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Argv } from 'yargs';
 import { BACKEND_IDS, atLeast, worstSeverity, type BackendId, type Diagnostic, type Severity } from '../diagnostics.js';
 import type { RuleReport } from '../build.js';
 import { builtinMacros, loadMacros, type MacroTable } from '../ir/macros.js';
 import { resolveProfile } from '../profiles/profile.js';
-import { PACKAGE_ROOT } from '../paths.js';
 import { escalate, formatDiagnostic, formatLocated, styleFor, type Style } from '../report.js';
 import { locatedDiagnostics, severities, type RuleResult } from '../workflow/rule-result.js';
 import { findConfig, loadConfig, type RuleportConfig } from '../workflow/config.js';
@@ -28,10 +25,6 @@ export const backendOption = { alias: 't', type: 'string', choices: BACKEND_IDS 
 
 export function macrosFrom(file: string | undefined): MacroTable {
   return file ? { ...builtinMacros(), ...loadMacros(file) } : builtinMacros();
-}
-
-export function packageVersion(): string {
-  return (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 }
 
 export function printDiagnostics(report: RuleReport, diags: readonly Diagnostic[], style: Style = styleFor(process.stderr), file: string = report.file): void {
