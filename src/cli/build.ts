@@ -1,17 +1,17 @@
 /** `ruleport build`. */
 import type { Argv } from 'yargs';
 import { assemble, findRuleFiles, type BuildResult } from '../build.js';
-import { convertBatch, type Staged } from '../workflow/batch.js';
+import { convertBatch } from '../workflow/batch.js';
 import { progressBar } from '../workflow/progress.js';
-import { assertSafeOutDir, Stager, TreeWriter, UnsafeOutputDir, type StagingTarget } from '../workflow/tree.js';
+import { assertSafeOutDir, Stager, TreeWriter, UnsafeOutputDir, type StagedCount, type StagingTarget } from '../workflow/tree.js';
 import { batchOptions, diagnosticsExit, printBatchDiagnostics, resolveSettings, UsageError, type GlobalArgs, type SetExit, type Settings } from './shared.js';
 
 /** Converts a batch with the settings (shared by build and check); with `stage`, each thread stages its rules' files. */
-export async function runBatch(s: Settings, label: string, stage?: StagingTarget): Promise<{ files: string[]; result: BuildResult; staged: Staged[] }> {
+export async function runBatch(s: Settings, label: string, stage?: StagingTarget): Promise<{ files: string[]; result: BuildResult; staged?: StagedCount }> {
   const files = findRuleFiles(s.paths);
   const onProgress = progressBar(label);
-  const staged = await convertBatch(files, { backends: s.targets, profiles: s.profiles, macros: s.macros, root: s.root, ...(onProgress ? { onProgress } : {}), ...(stage ? { stage } : {}) });
-  return { files, result: assemble(staged), staged };
+  const batch = await convertBatch(files, { backends: s.targets, profiles: s.profiles, macros: s.macros, root: s.root, ...(onProgress ? { onProgress } : {}), ...(stage ? { stage } : {}) });
+  return { files, result: assemble(batch.results), ...(batch.staged ? { staged: batch.staged } : {}) };
 }
 
 export function printCollisions(result: BuildResult): void {
@@ -41,19 +41,14 @@ export function buildCommand(y: Argv<GlobalArgs>, setExit: SetExit): Argv<Global
       // follow once all are done. A write error leaves the previous tree as it was.
       const writer = new TreeWriter(out);
       let batch: Awaited<ReturnType<typeof runBatch>>;
-      const count = { written: 0, unchanged: 0 };
       try {
         batch = await runBatch(s, 'build', writer.target);
-        for (const r of batch.staged) {
-          if (r.staged && 'error' in r.staged) throw new Error(`cannot write the outputs of ${r.display}: ${r.staged.error}`);
-          count.written += r.staged?.written ?? 0;
-          count.unchanged += r.staged?.unchanged ?? 0;
-        }
       } catch (err) {
         writer.abort();
-        throw err;
+        throw new Error(`cannot write the outputs: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
       }
       const { files, result } = batch;
+      const count = { ...(batch.staged ?? { written: 0, unchanged: 0 }) };
       if (!a.quiet) printBatchDiagnostics(result.results, s, 'warning', a.verbose);
       if (result.collisions.length) {
         writer.abort();
@@ -64,7 +59,10 @@ export function buildCommand(y: Argv<GlobalArgs>, setExit: SetExit): Argv<Global
       }
       try {
         const stager = new Stager(writer.target);
-        for (const rel of ['report.json', 'capabilities.md']) stager.place(rel, result.outputs.get(rel) ?? '', count);
+        for (const rel of ['report.json', 'capabilities.md']) stager.place(rel, result.outputs.get(rel) ?? '');
+        const last = await stager.settled();
+        count.written += last.written;
+        count.unchanged += last.unchanged;
         writer.commit();
       } catch (err) {
         writer.abort();

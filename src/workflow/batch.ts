@@ -16,10 +16,14 @@ export interface BatchOptions extends BuildOptions {
   readonly stage?: StagingTarget;
 }
 
-/** A result, and what staging its files did (when the batch stages). */
-export interface Staged extends RuleResult {
-  readonly staged?: StagedCount | { readonly error: string };
+/** A batch's results in file order, and what staging their files did (when the batch stages). */
+export interface BatchResult {
+  readonly results: RuleResult[];
+  readonly staged?: StagedCount;
 }
+
+/** What a worker posts: its ready signal, a chunk's results, or (at the end) what its staging did. */
+export type WorkerMessage = { readonly ready: true } | { readonly start: number; readonly results: RuleResult[] } | { readonly staged: StagedCount } | { readonly stagingError: string };
 
 /** Options a worker converts with (functions stay in the main thread). */
 export type WorkerOptions = Pick<BuildOptions, 'backends' | 'profiles' | 'macros'> & { readonly root: string; readonly stage?: StagingTarget };
@@ -29,27 +33,31 @@ const CHUNK = 16;
 
 let stager: Stager | undefined;
 
-/** Converts one file and, when the batch stages, puts its outputs into the staging tree. */
-export function convertOne(file: string, opts: WorkerOptions): Staged {
-  const result = ruleResult(convertFile(file, opts), opts.root);
-  if (!opts.stage || result.skipped) return result;
-  // One stager per thread (it keeps the folders it made and its read buffers).
-  if (stager?.target !== opts.stage) stager = new Stager(opts.stage);
-  const count = { written: 0, unchanged: 0 };
-  try {
-    for (const [rel, text] of ruleOutputs(result)) stager.place(rel, text, count);
-  } catch (err) {
-    return { ...result, staged: { error: (err as Error).message } };
-  }
-  return { ...result, staged: count };
+/** This thread's stager for the batch's staging tree (it keeps the folders it made and its read buffers). */
+export function stagerFor(stage: StagingTarget): Stager {
+  if (stager?.target !== stage) stager = new Stager(stage);
+  return stager;
 }
 
-/** Every file's RuleResult, in file order. */
-export async function convertBatch(files: readonly string[], opts: BatchOptions = {}): Promise<Staged[]> {
+/** Converts one file and, when the batch stages, starts putting its outputs into the staging tree. */
+export function convertOne(file: string, opts: WorkerOptions): RuleResult {
+  const result = ruleResult(convertFile(file, opts), opts.root);
+  if (opts.stage && !result.skipped) {
+    const s = stagerFor(opts.stage);
+    for (const [rel, text] of ruleOutputs(result)) s.place(rel, text);
+  }
+  return result;
+}
+
+/**
+ * Every file's RuleResult, in file order. When the batch stages, rejects once every thread's files
+ * are settled if any could not be staged (the staging tree is then the caller's to drop).
+ */
+export async function convertBatch(files: readonly string[], opts: BatchOptions = {}): Promise<BatchResult> {
   const workerOpts: WorkerOptions = { backends: opts.backends, profiles: opts.profiles, macros: opts.macros, root: opts.root ?? process.cwd(), ...(opts.stage ? { stage: opts.stage } : {}) };
-  const results = new Array<Staged | undefined>(files.length);
+  const results = new Array<RuleResult | undefined>(files.length);
   let done = 0;
-  const accept = (i: number, r: Staged): void => {
+  const accept = (i: number, r: RuleResult): void => {
     results[i] = r;
     opts.onProgress?.(++done, files.length);
   };
@@ -61,17 +69,23 @@ export async function convertBatch(files: readonly string[], opts: BatchOptions 
     return { start, files: files.slice(start, next) };
   };
   const workers = spawnWorkers(files.length, workerOpts);
+  // What each worker's staging did, from its last message; undefined when it stopped without one.
   const finished = workers.map(
     (w) =>
-      new Promise<void>((resolve) => {
-        // A worker that fails (it cannot load, it crashes) only loses its chunk: converted below.
-        w.on('error', () => resolve());
-        w.on('exit', () => resolve());
+      new Promise<StagedCount | string | undefined>((resolve) => {
+        let last: StagedCount | string | undefined;
+        // A worker that fails (it cannot load, it crashes) only loses its chunks: converted below.
+        w.on('error', () => resolve(last));
+        w.on('exit', () => resolve(last));
         // Two chunks in flight per worker: it starts the next while the main thread, busy with
         // its own chunk, has not yet read the last results.
-        w.on('message', (msg: { ready?: true; start?: number; results?: Staged[] }) => {
-          if (msg.results && msg.start !== undefined) msg.results.forEach((r, i) => accept((msg.start as number) + i, r));
-          for (let n = msg.ready ? 2 : 1; n > 0; n--) w.postMessage(take());
+        w.on('message', (msg: WorkerMessage) => {
+          if ('staged' in msg) last = msg.staged;
+          else if ('stagingError' in msg) last = msg.stagingError;
+          else {
+            if ('results' in msg) msg.results.forEach((r, i) => accept(msg.start + i, r));
+            for (let n = ('ready' in msg) ? 2 : 1; n > 0; n--) w.postMessage(take());
+          }
         });
       }),
   );
@@ -81,8 +95,18 @@ export async function convertBatch(files: readonly string[], opts: BatchOptions 
     chunk.files.forEach((f, i) => accept(start + i, convertOne(f, workerOpts)));
     if (workers.length) await new Promise((r) => setImmediate(r));
   }
-  await Promise.all(finished);
-  return results.map((r, i) => r ?? convertOne(files[i] as string, workerOpts));
+  const fromWorkers = await Promise.all(finished);
+  const all = results.map((r, i) => r ?? convertOne(files[i] as string, workerOpts));
+  if (!opts.stage) return { results: all };
+  const staged = { ...(await stagerFor(opts.stage).settled()) };
+  for (const w of fromWorkers) {
+    // A worker's files may still have been in flight when it stopped: the tree cannot be trusted.
+    if (w === undefined) throw new Error('a worker thread stopped before its files were staged');
+    if (typeof w === 'string') throw new Error(w);
+    staged.written += w.written;
+    staged.unchanged += w.unchanged;
+  }
+  return { results: all, staged };
 }
 
 /** Workers for batches large enough to pay for them, each sent the options to convert with. */

@@ -2,7 +2,7 @@
  * Output trees on disk: written as a whole (staged beside the target, swapped in with two renames),
  * read back for staleness checks, and guarded against replacing something that is not one.
  */
-import { closeSync, existsSync, linkSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, link, mkdirSync, openSync, readFileSync, readSync, readdirSync, renameSync, rmSync, statSync, unlink, writeFile } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 
 export function posix(p: string): string {
@@ -93,18 +93,24 @@ export interface StagedCount {
 /**
  * Puts files into a staging tree. A file whose content did not change is hard-linked from the
  * previous tree rather than rewritten: its modification time stays, and on this kind of file
- * system a link costs a fraction of creating a file. Any thread can have one.
+ * system a link costs a fraction of creating a file. Links and writes run on libuv's thread pool:
+ * creating thousands of directory entries mostly waits on the file system, and the thread that
+ * stages goes on converting meanwhile. `settled()` tells when all are done. Any thread can have one.
  */
 export class Stager {
+  readonly count: StagedCount = { written: 0, unchanged: 0 };
   private readonly dirs = new Set<string>(['.']);
   /** Reused for comparing with previous files (most outputs are a few KiB): no allocation per file. */
   private previous = Buffer.alloc(1 << 16);
   private next = Buffer.alloc(1 << 16);
+  private pending = 0;
+  private failure: Error | undefined;
+  private whenIdle: (() => void)[] = [];
 
   constructor(readonly target: StagingTarget) {}
 
-  /** Stages one file (`rel` is a posix path inside the tree); throws on I/O errors. */
-  place(rel: string, content: string, count: StagedCount): void {
+  /** Starts staging one file (`rel` is a posix path inside the tree); throws on errors making its folder. */
+  place(rel: string, content: string): void {
     const dir = dirname(rel);
     if (!this.dirs.has(dir)) {
       mkdirSync(join(this.target.staging, dir), { recursive: true });
@@ -113,25 +119,57 @@ export class Stager {
     // `rel` is a posix path this build made: no normalizing needed (file APIs take `/` everywhere).
     const target = `${this.target.staging}/${rel}`;
     const previous = `${this.target.outDir}/${rel}`;
-    if (this.sameContent(previous, content)) {
-      try {
-        linkSync(previous, target);
-        count.unchanged++;
-        return;
-      } catch {
-        // no hard links here (another device, a file system without them): write it
+    if (!this.sameContent(previous, content)) {
+      this.write(target, content, true);
+      return;
+    }
+    this.pending++;
+    link(previous, target, (err) => {
+      // No hard links here (another device, a file system without them): write it.
+      if (err) this.write(target, content, true);
+      else this.count.unchanged++;
+      this.done();
+    });
+  }
+
+  /** Resolves to the counts once every file placed so far is on disk; rejects with the first failure. */
+  settled(): Promise<StagedCount> {
+    return new Promise((resolve, reject) => {
+      const report = (): void => (this.failure ? reject(this.failure) : resolve(this.count));
+      if (this.pending === 0) report();
+      else this.whenIdle.push(report);
+    });
+  }
+
+  /**
+   * Never writes through an existing entry: a second rule with the same output name (a collision,
+   * aborted later) may have linked it to the previous tree, whose file must stay as it was. So the
+   * file is created exclusively, and an entry in the way is removed first.
+   */
+  private write(target: string, content: string, retry: boolean): void {
+    this.pending++;
+    writeFile(target, content, { flag: 'wx' }, (err) => {
+      if (err?.code === 'EEXIST' && retry) {
+        this.pending++;
+        unlink(target, (gone) => {
+          if (gone && gone.code !== 'ENOENT') this.failure ??= gone;
+          else this.write(target, content, false);
+          this.done();
+        });
+      } else if (err) {
+        this.failure ??= err;
+      } else {
+        this.count.written++;
       }
-    }
-    // Never through an existing entry: a second rule with the same output name (a collision,
-    // aborted later) may have linked it to the previous tree, whose file must stay as it was.
-    try {
-      writeFileSync(target, content, { flag: 'wx' });
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      unlinkSync(target);
-      writeFileSync(target, content, { flag: 'wx' });
-    }
-    count.written++;
+      this.done();
+    });
+  }
+
+  private done(): void {
+    if (--this.pending > 0) return;
+    const waiting = this.whenIdle;
+    this.whenIdle = [];
+    for (const w of waiting) w();
   }
 
   private sameContent(file: string, content: string): boolean {
@@ -161,18 +199,19 @@ export class Stager {
 }
 
 /** Writes `outputs` (relative posix path -> content) as the whole content of `outDir`. */
-export function writeTree(outDir: string, outputs: ReadonlyMap<string, string>): StagedCount {
+export async function writeTree(outDir: string, outputs: ReadonlyMap<string, string>): Promise<StagedCount> {
   const writer = new TreeWriter(outDir);
   const stager = new Stager(writer.target);
-  const count = { written: 0, unchanged: 0 };
   try {
-    for (const [rel, content] of [...outputs].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) stager.place(rel, content, count);
+    for (const [rel, content] of [...outputs].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) stager.place(rel, content);
+    await stager.settled();
   } catch (err) {
+    await stager.settled().catch(() => undefined);
     writer.abort();
     throw err;
   }
   writer.commit();
-  return count;
+  return stager.count;
 }
 
 /** Files in `dir` as relative posix path -> content, for staleness checks. */

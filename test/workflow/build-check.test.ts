@@ -128,18 +128,18 @@ describe('ruleport build / check', { timeout: 180_000 }, () => {
     expect(changed).toContain('out/kql/whoami_by_non_system.kql');
   });
 
-  it('a build that fails while writing leaves the previous tree intact and no staging folder behind', () => {
+  it('a build that fails while writing leaves the previous tree intact and no staging folder behind', async () => {
     const dir = scratch('atomic');
     const out = join(dir, 'out');
-    writeTree(out, new Map([['report.json', '{}\n'], ['kql/a.kql', 'old a\n']]));
+    await writeTree(out, new Map([['report.json', '{}\n'], ['kql/a.kql', 'old a\n']]));
     const before = snapshot(out);
     // `x` as a file and as a folder: the second write fails half-way through the staging tree
-    expect(() => writeTree(out, new Map([['kql/a.kql', 'new a\n'], ['kql/x', 'file'], ['kql/x/y', 'under a file'], ['report.json', '{"new":1}\n']]))).toThrow();
+    await expect(writeTree(out, new Map([['kql/a.kql', 'new a\n'], ['kql/x', 'file'], ['kql/x/y', 'under a file'], ['report.json', '{"new":1}\n']]))).rejects.toThrow();
     expect(snapshot(out)).toEqual(before);
     expect(snapshot(dir).size).toBe(before.size);
     // a build killed between its two renames: the next one restores the old tree first
     renameSync(out, join(dir, '.out.old-12345'));
-    writeTree(out, new Map([['report.json', '{}\n'], ['kql/a.kql', 'old a\n'], ['kql/b.kql', 'b\n']]));
+    await writeTree(out, new Map([['report.json', '{}\n'], ['kql/a.kql', 'old a\n'], ['kql/b.kql', 'b\n']]));
     expect([...readTree(out).keys()]).toEqual(['kql/a.kql', 'kql/b.kql', 'report.json']);
     expect(existsSync(join(dir, '.out.old-12345'))).toBe(false);
   });
