@@ -117,10 +117,10 @@ export function buildOutputs(files: readonly string[], opts: BuildOptions = {}):
 }
 
 /**
- * The outputs of a batch: every rule's files, report.json and capabilities.md. Rules in other
- * query languages (the Armory's Snowflake twins) are counted as skipped, not failed.
+ * The outputs of a batch: every rule's files, report.json and capabilities.md (rendered here unless
+ * given). Rules in other query languages (the Armory's Snowflake twins) are counted as skipped, not failed.
  */
-export function assemble(all: readonly RuleResult[]): BuildResult {
+export function assemble(all: readonly RuleResult[], capabilities: string = capabilitiesMarkdown()): BuildResult {
   const outputs = new Map<string, string>();
   const sources = new Map<string, string>();
   const results = all.filter((r) => !r.skipped);
@@ -137,7 +137,7 @@ export function assemble(all: readonly RuleResult[]): BuildResult {
   const collisions = [...byStem].filter(([, fs]) => fs.length > 1).map(([stem, files]) => ({ stem, files }));
   outputs.set('report.json', reportFile(results, all.length - results.length));
   // What each backend can express, next to what it made of these rules.
-  outputs.set('capabilities.md', capabilitiesMarkdown());
+  outputs.set('capabilities.md', capabilities);
   return { outputs, results, sources, collisions };
 }
 

@@ -11,7 +11,7 @@ export async function runBatch(s: Settings, label: string, stage?: StagingTarget
   const files = findRuleFiles(s.paths);
   const onProgress = progressBar(label);
   const batch = await convertBatch(files, { backends: s.targets, profiles: s.profiles, macros: s.macros, root: s.root, ...(onProgress ? { onProgress } : {}), ...(stage ? { stage } : {}) });
-  return { files, result: assemble(batch.results), ...(batch.staged ? { staged: batch.staged } : {}) };
+  return { files, result: assemble(batch.results, batch.capabilities), ...(batch.staged ? { staged: batch.staged } : {}) };
 }
 
 export function printCollisions(result: BuildResult): void {

@@ -169,7 +169,8 @@ function show(v: Verdict): string {
 async function buildSide(label: string, paths: readonly string[], root: string, s: Settings): Promise<Side> {
   const files = findRuleFiles(paths);
   const onProgress = progressBar(`diff ${label}`);
-  const { outputs } = assemble((await convertBatch(files, { backends: s.targets, profiles: s.profiles, macros: s.macros, root, ...(onProgress ? { onProgress } : {}) })).results);
+  const batch = await convertBatch(files, { backends: s.targets, profiles: s.profiles, macros: s.macros, root, ...(onProgress ? { onProgress } : {}) });
+  const { outputs } = assemble(batch.results, batch.capabilities);
   return { label, outputs, ruleFiles: files, root };
 }
 

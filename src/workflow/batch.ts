@@ -5,7 +5,6 @@
  * that converted a rule has already put its files there. The results are the same, byte for
  * byte, wherever a file was converted.
  */
-import type { Worker } from 'node:worker_threads';
 import { convertFile, ruleOutputs, type BuildOptions } from '../build.js';
 import { ruleResult, type RuleResult } from './rule-result.js';
 import { Stager, type StagedCount, type StagingTarget } from './tree.js';
@@ -20,10 +19,12 @@ export interface BatchOptions extends BuildOptions {
 export interface BatchResult {
   readonly results: RuleResult[];
   readonly staged?: StagedCount;
+  /** capabilities.md, when a worker rendered it while waiting for the batch. */
+  readonly capabilities?: string;
 }
 
-/** What a worker posts: its ready signal, a chunk's results, or (at the end) what its staging did. */
-export type WorkerMessage = { readonly ready: true } | { readonly start: number; readonly results: RuleResult[] } | { readonly staged: StagedCount } | { readonly stagingError: string };
+/** What a worker posts: capabilities.md if it rendered it, each chunk's results, and at the end what its staging did. */
+export type WorkerMessage = { readonly capabilities: string } | { readonly start: number; readonly results: RuleResult[] } | { readonly staged: StagedCount } | { readonly stagingError: string };
 
 /** Options a worker converts with (functions stay in the main thread). */
 export type WorkerOptions = Pick<BuildOptions, 'backends' | 'profiles' | 'macros'> & { readonly root: string; readonly stage?: StagingTarget };
@@ -68,7 +69,8 @@ export async function convertBatch(files: readonly string[], opts: BatchOptions 
     next = Math.min(files.length, next + CHUNK);
     return { start, files: files.slice(start, next) };
   };
-  const workers = spawnWorkers(files.length, workerOpts);
+  const workers = takeWorkers(Math.floor(files.length / (4 * CHUNK)));
+  let capabilities: string | undefined;
   // What each worker's staging did, from its last message; undefined when it stopped without one.
   const finished = workers.map(
     (w) =>
@@ -77,16 +79,20 @@ export async function convertBatch(files: readonly string[], opts: BatchOptions 
         // A worker that fails (it cannot load, it crashes) only loses its chunks: converted below.
         w.on('error', () => resolve(last));
         w.on('exit', () => resolve(last));
-        // Two chunks in flight per worker: it starts the next while the main thread, busy with
-        // its own chunk, has not yet read the last results.
         w.on('message', (msg: WorkerMessage) => {
-          if ('staged' in msg) last = msg.staged;
+          if ('capabilities' in msg) capabilities ??= msg.capabilities;
+          else if ('staged' in msg) last = msg.staged;
           else if ('stagingError' in msg) last = msg.stagingError;
           else {
-            if ('results' in msg) msg.results.forEach((r, i) => accept(msg.start + i, r));
-            for (let n = ('ready' in msg) ? 2 : 1; n > 0; n--) w.postMessage(take());
+            msg.results.forEach((r, i) => accept(msg.start + i, r));
+            w.postMessage(take());
           }
         });
+        // The options, then two chunks: the worker starts the second while the main thread, busy
+        // with a chunk of its own, has not yet read the first's results.
+        w.postMessage(workerOpts);
+        w.postMessage(take());
+        w.postMessage(take());
       }),
   );
   // The main thread converts chunks too, yielding between them so worker messages are handled.
@@ -97,7 +103,8 @@ export async function convertBatch(files: readonly string[], opts: BatchOptions 
   }
   const fromWorkers = await Promise.all(finished);
   const all = results.map((r, i) => r ?? convertOne(files[i] as string, workerOpts));
-  if (!opts.stage) return { results: all };
+  const rendered = capabilities === undefined ? {} : { capabilities };
+  if (!opts.stage) return { results: all, ...rendered };
   const staged = { ...(await stagerFor(opts.stage).settled()) };
   for (const w of fromWorkers) {
     // A worker's files may still have been in flight when it stopped: the tree cannot be trusted.
@@ -106,12 +113,5 @@ export async function convertBatch(files: readonly string[], opts: BatchOptions 
     staged.written += w.written;
     staged.unchanged += w.unchanged;
   }
-  return { results: all, staged };
-}
-
-/** Workers for batches large enough to pay for them, each sent the options to convert with. */
-function spawnWorkers(files: number, opts: WorkerOptions): Worker[] {
-  const workers = takeWorkers(Math.floor(files / (4 * CHUNK)));
-  for (const w of workers) w.postMessage(opts);
-  return workers;
+  return { results: all, staged, ...rendered };
 }

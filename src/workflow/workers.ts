@@ -21,10 +21,17 @@ function usable(): number {
   return Math.max(0, Math.min(availableParallelism() - 1, MAX_WORKERS));
 }
 
-/** Starts the workers a large batch would use. */
+/** What a worker is started with. */
+export interface WorkerStart {
+  /** Render capabilities.md while waiting for a batch (see convert-worker.ts). */
+  readonly warmUp: boolean;
+}
+
+/** Starts the workers a large batch would use; the first warms up on the capability probes. */
 export function prestartWorkers(): void {
   for (let i = waiting.length; i < usable(); i++) {
-    const w = new Worker(WORKER);
+    const start: WorkerStart = { warmUp: i === 0 };
+    const w = new Worker(WORKER, { workerData: start });
     w.unref();
     waiting.push(w);
   }
