@@ -60,6 +60,9 @@ function relax(e: Expr, relaxable: (leaf: Expr) => string | null): Relaxed {
       case 'or': {
         const args = x.args.map((a) => walk(a, positive));
         if (args.every((a, i) => a === x.args[i]) && isNormal(x)) return x;
+        // A relaxed operand that decides the whole (false under and, true under or) is what
+        // simplify would fold the rebuilt node to: no need to rebuild (and deduplicate) it first.
+        if (x.kind === 'and' ? args.some(isFalse) : args.some(isTrue)) return x.kind === 'and' ? FALSE : TRUE;
         return simplify(x.kind === 'and' ? and(args) : or(args));
       }
       case 'not': {
