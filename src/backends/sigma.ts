@@ -232,8 +232,9 @@ function render(detection: Detection, profile: Profile): BackendOutput {
     });
   }
   for (const d of ctx.diagnostics) {
+    if (d.code !== 'BE006') continue;
     const text = `lossy${d.direction ? ` (${d.direction})` : ''}: ${d.message}`;
-    if (d.code === 'BE006' && !notes.includes(text)) notes.push(text);
+    if (!notes.includes(text)) notes.push(text);
   }
   // `fields` lists the columns the rule's last stage shows; without a projection or aggregation
   // Splunk shows the whole event, and Sigma's default (no `fields`) says the same. Under a
