@@ -4,7 +4,6 @@
  * field lists that wildcards expand to.
  */
 import { diag, type BackendId, type Diagnostic, type Span } from '../diagnostics.js';
-import { and } from '../normalize/build.js';
 import { catalogHas, expandPatterns, fieldSets, type FieldSet } from '../lint/lineage.js';
 import type { Detection, Expr } from '../ir/types.js';
 import { sourceCatalog } from '../ir/sources.js';
@@ -137,6 +136,15 @@ export function conjuncts(e: Expr): readonly Expr[] {
   return e.kind === 'and' ? e.args : [e];
 }
 
+/**
+ * The `and` of some of a filter's conjuncts. They come from an `and` the IR built with and()
+ * (normalize/build.ts), so they are flat and distinct already: and() would only flatten and
+ * deduplicate them again, re-keying each.
+ */
+function conjunction(parts: readonly Expr[]): Expr {
+  return parts.length === 1 ? (parts[0] as Expr) : { kind: 'and', args: parts };
+}
+
 function chooseVariant(detection: Detection, profile: Profile): { variant: SourceVariant; filter: Expr } | null {
   const id = detection.source.id;
   const variants = id ? profile.sources[id] : undefined;
@@ -153,8 +161,8 @@ function chooseVariant(detection: Detection, profile: Profile): { variant: Sourc
     if (!holds) continue;
     // Conditions the target's data selection implies are dropped only where the target has no
     // field for them (Sigma's logsource); elsewhere they stay as an explicit, cheap test.
-    const drop = variant.logsource !== undefined;
-    return { variant, filter: drop ? and(parts.filter((p) => !implied.has(p))) : detection.filter };
+    const drop = variant.logsource !== undefined && implied.size > 0;
+    return { variant, filter: drop ? conjunction(parts.filter((p) => !implied.has(p))) : detection.filter };
   }
   return null;
 }

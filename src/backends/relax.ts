@@ -57,11 +57,19 @@ function relax(e: Expr, relaxable: (leaf: Expr) => string | null): Relaxed {
   const walk = (x: Expr, positive: boolean): Expr => {
     switch (x.kind) {
       case 'and':
-        return simplify(and(x.args.map((a) => walk(a, positive))));
-      case 'or':
-        return simplify(or(x.args.map((a) => walk(a, positive))));
-      case 'not':
-        return simplify(not(walk(x.arg, !positive), x.span));
+      case 'or': {
+        const args = x.args.map((a) => walk(a, positive));
+        if (args.every((a, i) => a === x.args[i]) && isNormal(x)) return x;
+        // A relaxed operand that decides the whole (false under and, true under or) is what
+        // simplify would fold the rebuilt node to: no need to rebuild (and deduplicate) it first.
+        if (x.kind === 'and' ? args.some(isFalse) : args.some(isTrue)) return x.kind === 'and' ? FALSE : TRUE;
+        return simplify(x.kind === 'and' ? and(args) : or(args));
+      }
+      case 'not': {
+        const arg = walk(x.arg, !positive);
+        if (arg === x.arg && isNormal(x)) return x;
+        return simplify(not(arg, x.span));
+      }
       case 'eq':
       case 'regex':
       case 'cmp':
@@ -80,6 +88,19 @@ function relax(e: Expr, relaxable: (leaf: Expr) => string | null): Relaxed {
     }
   };
   return { expr: walk(e, true), dropped };
+}
+
+/**
+ * Whether rebuilding the node from its own operands (and/or/not, then simplify) would give it
+ * back unchanged, so a subtree with nothing relaxed is kept as it is instead of being rebuilt:
+ * most filters have few relaxable leaves, and rebuilding re-keys every operand for
+ * deduplication. Operands never repeat (the IR's and/or come from normalize/build.ts, which
+ * deduplicates); what rebuilding could still change is a nested operator of the same kind, a
+ * single operand, a double negation or a constant operand, checked here.
+ */
+function isNormal(e: Extract<Expr, { kind: 'and' | 'or' | 'not' }>): boolean {
+  if (e.kind === 'not') return e.arg.kind !== 'not' && !isTrue(e.arg) && !isFalse(e.arg);
+  return e.args.length !== 1 && e.args.every((a) => a.kind !== e.kind && !isTrue(a) && !isFalse(a));
 }
 
 /** Constant folding after relaxation: `and` with false is false, `or` with true is true. */

@@ -31,14 +31,12 @@ export function yamlScalar(v: unknown): string {
   if (typeof v === 'number') return String(v);
   const s = String(v);
   if (!YAML_UNSAFE.test(s)) return `'${s.replace(/'/g, "''")}'`;
-  let out = '"';
-  for (const c of s) {
-    if (c === '\\' || c === '"') out += `\\${c}`;
-    else if (YAML_UNSAFE.test(c)) out += `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
-    else out += c;
-  }
-  return `${out}"`;
+  // One replace over the string, not a test per character: multi-line SPL takes this path.
+  return `"${s.replace(YAML_DOUBLE_QUOTED_ESCAPES, (c) => (c === '\\' || c === '"' ? `\\${c}` : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`))}"`;
 }
+
+/** What a double-quoted scalar escapes: `\`, `"` and YAML_UNSAFE (all BMP, so one UTF-16 unit each). */
+const YAML_DOUBLE_QUOTED_ESCAPES = new RegExp(`[\\\\"]|${YAML_UNSAFE.source}`, 'g');
 
 const YAML_UNSAFE_RUNS = new RegExp(`${YAML_UNSAFE.source}+`, 'g');
 
@@ -234,8 +232,9 @@ function render(detection: Detection, profile: Profile): BackendOutput {
     });
   }
   for (const d of ctx.diagnostics) {
+    if (d.code !== 'BE006') continue;
     const text = `lossy${d.direction ? ` (${d.direction})` : ''}: ${d.message}`;
-    if (d.code === 'BE006' && !notes.includes(text)) notes.push(text);
+    if (!notes.includes(text)) notes.push(text);
   }
   // `fields` lists the columns the rule's last stage shows; without a projection or aggregation
   // Splunk shows the whole event, and Sigma's default (no `fields`) says the same. Under a

@@ -33,6 +33,8 @@ export function kqlVerbatim(value: string): string {
 
 /** A regex as a verbatim literal: raw line breaks become the regex escapes `\n` / `\r` first. */
 export function kqlRegexLiteral(pattern: string): string {
+  // Most patterns hold no raw line break, and then the loop below would copy them unchanged.
+  if (!LINE_BREAK.test(pattern)) return `@"${pattern.replace(/"/g, '""')}"`;
   let out = '';
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern[i] as string;
@@ -44,6 +46,9 @@ export function kqlRegexLiteral(pattern: string): string {
   }
   return `@"${out.replace(/"/g, '""')}"`;
 }
+
+/** The characters lineBreakEscape spells out. */
+const LINE_BREAK = /[\n\r\u0085\u2028\u2029]/;
 
 function lineBreakEscape(c: string): string | null {
   if (c === '\n') return '\\n';
