@@ -157,10 +157,13 @@ type TranslateResult = { ok: true; result: PrintResult } | { ok: false; error: R
 // so a long-lived process cannot grow without limit.
 const cache = new Map<string, TranslateResult>();
 const CACHE_LIMIT = 20_000;
+/** Every option, and whether the memo key holds it: a new option fails to compile until it is keyed. */
+const KEYED: Readonly<Record<keyof PrintOptions, 'in the key' | 'bypasses the memo'>> = { caseFolding: 'in the key', capture: 'bypasses the memo' };
+void KEYED;
 
 export function translateRegex(source: string, flavour: RegexFlavour, options: PrintOptions = {}): TranslateResult {
   if (options.capture) return translateUncached(source, flavour, options);
-  const key = `${flavour}\u0000${JSON.stringify(options)}\u0000${source}`;
+  const key = `${flavour}\u0000${options.caseFolding ?? 'ascii'}\u0000${source}`;
   const hit = cache.get(key);
   if (hit) return hit;
   const result = translateUncached(source, flavour, options);
