@@ -44,14 +44,14 @@ export function buildCommand(y: Argv<GlobalArgs>, setExit: SetExit): Argv<Global
       try {
         batch = await runBatch(s, 'build', writer.target);
       } catch (err) {
-        writer.abort();
+        await writer.abort();
         throw new Error(`cannot write the outputs: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
       }
       const { files, result } = batch;
       const count = { ...(batch.staged ?? { written: 0, unchanged: 0 }) };
       if (!a.quiet) printBatchDiagnostics(result.results, s, 'warning', a.verbose);
       if (result.collisions.length) {
-        writer.abort();
+        await writer.abort();
         printCollisions(result);
         process.stderr.write(`ruleport: nothing written to ${out}\n`);
         setExit(1);
@@ -63,9 +63,9 @@ export function buildCommand(y: Argv<GlobalArgs>, setExit: SetExit): Argv<Global
         const last = await stager.settled();
         count.written += last.written;
         count.unchanged += last.unchanged;
-        writer.commit();
+        await writer.commit();
       } catch (err) {
-        writer.abort();
+        await writer.abort();
         throw err;
       }
       const skipped = files.length - result.results.length;
