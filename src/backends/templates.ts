@@ -12,7 +12,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import Handlebars from 'handlebars/runtime';
+import Handlebars from 'handlebars/runtime.js';
 import { TEMPLATES_DIR } from '../paths.js';
 import { PRECOMPILED } from './templates.generated.js';
 
