@@ -12,7 +12,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import Handlebars from 'handlebars/runtime.js';
+import runtime from 'handlebars/runtime.js';
 import { TEMPLATES_DIR } from '../paths.js';
 import { PRECOMPILED } from './templates.generated.js';
 
@@ -23,6 +23,9 @@ interface Precompiled {
   readonly helpers: readonly string[];
   readonly spec: TemplateSpecification;
 }
+
+/** The runtime is the full package minus its compiler; it ships no declarations of its own. */
+const Handlebars = runtime as unknown as Pick<typeof import('handlebars'), 'create'>;
 
 const precompiled = PRECOMPILED as Readonly<Record<string, Precompiled>>;
 
