@@ -26,7 +26,7 @@ function flatten(kind: 'and' | 'or', args: readonly Expr[]): Expr[] {
 
 /** Drops operands that repeat an earlier one (same meaning, spans aside): `a OR a` is `a`. */
 function dedupe(args: Expr[]): Expr[] {
-  if (args.length < 2) return args;
+  if (args.length < 2 || (args.length <= 8 && noneAlike(args))) return args;
   const seen = new Set<string>();
   return args.filter((a) => {
     const key = shapeKey(a);
@@ -34,6 +34,25 @@ function dedupe(args: Expr[]): Expr[] {
     seen.add(key);
     return true;
   });
+}
+
+/**
+ * True when no two operands have the same kind and field: then none repeats another, and no key
+ * is needed (a third of the and/or built). Pairwise, so only for short lists.
+ */
+function noneAlike(args: readonly Expr[]): boolean {
+  for (let i = 1; i < args.length; i++) {
+    const a = args[i] as Expr;
+    for (let j = 0; j < i; j++) {
+      const b = args[j] as Expr;
+      if (a.kind === b.kind && fieldName(a) === fieldName(b)) return false;
+    }
+  }
+  return true;
+}
+
+function fieldName(e: Expr): string | undefined {
+  return 'field' in e ? e.field.name : undefined;
 }
 
 /**
