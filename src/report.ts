@@ -149,5 +149,14 @@ export function diagnosticJson(file: string, d: LocatedDiagnostic): object {
 
 /** With --strict a lossy or unmapped translation is an error. */
 export function escalate<D extends { readonly kind: DiagnosticKind; readonly severity: Severity }>(d: D): D {
-  return d.kind === 'lossy' || d.kind === 'unmapped' ? { ...d, severity: 'error' } : d;
+  return escalates(d) ? { ...d, severity: 'error' } : d;
+}
+
+/** The severity `escalate` gives, without the copy (counting a batch's diagnostics needs only this). */
+export function strictSeverity(d: { readonly kind: DiagnosticKind; readonly severity: Severity }): Severity {
+  return escalates(d) ? 'error' : d.severity;
+}
+
+function escalates(d: { readonly kind: DiagnosticKind }): boolean {
+  return d.kind === 'lossy' || d.kind === 'unmapped';
 }

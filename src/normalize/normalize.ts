@@ -77,18 +77,25 @@ function useMacro(s: State, name: string, span: Span, leading: boolean, args: re
 
 /** A field list with `fields` macros replaced by their field names. */
 function expandFieldList(s: State, fields: readonly { name: string; span: Span }[]): { name: string; span: Span }[] {
-  return fields.flatMap((f) => {
-    if (!f.name.startsWith('`')) return [{ name: f.name, span: f.span }];
+  // A loop, not flatMap: every table, fields and stats list passes here, and flatMap makes an
+  // array per field.
+  const out: { name: string; span: Span }[] = [];
+  for (const f of fields) {
+    if (!f.name.startsWith('`')) {
+      out.push({ name: f.name, span: f.span });
+      continue;
+    }
     const ref = macroRef({ value: f.name.slice(1, -1), span: f.span });
     const def = s.macros[ref.name];
     if (def?.kind !== 'fields') {
       s.diagnostics.push(diag('SPL103', `macro \`${ref.name}\` in a field list has no field-list definition (add one to a --macros file)`, f.span));
-      return [];
+      continue;
     }
     s.macroNames.push(ref.name);
     s.diagnostics.push(diag('SPL112', `\`${ref.name}\` expanded to ${def.fields.length ? def.fields.join(', ') : 'no fields'}`, f.span));
-    return def.fields.map((name) => ({ name, span: f.span }));
-  });
+    for (const name of def.fields) out.push({ name, span: f.span });
+  }
+  return out;
 }
 
 /**

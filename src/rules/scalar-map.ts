@@ -92,12 +92,21 @@ function scanQuoted(text: string, start: number, quote: "'" | '"'): { value: str
       i = decoded.next;
       continue;
     }
-    out.value += c;
-    out.map.push(i);
-    i++;
+    // A run of ordinary characters is copied in one piece (the value is built by appending, and
+    // one append per character makes a long chain of tiny strings).
+    const run = quote === "'" ? SINGLE_QUOTED_RUN : DOUBLE_QUOTED_RUN;
+    run.lastIndex = i;
+    run.test(text);
+    out.value += text.slice(i, run.lastIndex);
+    for (; i < run.lastIndex; i++) out.map.push(i);
   }
   return null;
 }
+
+// Characters a quoted scalar copies as they are: all but its quote, line breaks and (in double
+// quotes) the backslash. Sticky, and at least one: scanQuoted has checked the first one.
+const SINGLE_QUOTED_RUN = /[^'\n\r]+/y;
+const DOUBLE_QUOTED_RUN = /[^"\n\r\\]+/y;
 
 const SIMPLE_ESCAPES: Record<string, string> = {
   '0': '\0', a: '\x07', b: '\b', t: '\t', '\t': '\t', n: '\n', v: '\v', f: '\f', r: '\r', e: '\x1b',

@@ -30,10 +30,22 @@ export interface Token {
   readonly valueOffsets?: readonly number[];
 }
 
-const SINGLE: Record<string, TokenKind> = { '|': 'pipe', '(': 'lparen', ')': 'rparen', '[': 'lbracket', ']': 'rbracket', ',': 'comma' };
-// Characters that end a bare word. `*`, `.`, `-`, `/`, `:` and `\` stay inside words because search
-// values (`*\\cmd.exe`, `10.0.0.0/8`) are full of them; eval arithmetic splits words itself.
-const WORD_BREAK = /[\s|()[\],"'`=!<>]/;
+const SINGLE = new Map<string, TokenKind>([['|', 'pipe'], ['(', 'lparen'], [')', 'rparen'], ['[', 'lbracket'], [']', 'rbracket'], [',', 'comma']]);
+
+/**
+ * Whitespace as the regex `\s` reads it. The lexer looks at every character of every rule, so the
+ * ASCII ones are tested by code; the rest (no-break space, U+2028, ...) by the regex itself.
+ */
+function isSpace(code: number): boolean {
+  return code === 32 || (code >= 9 && code <= 13) || (code > 127 && /\s/.test(String.fromCharCode(code)));
+}
+
+// A bare word: it ends at whitespace or one of `|()[],"'`=!<>`. `*`, `.`, `-`, `/`, `:` and `\` stay
+// inside words because search values (`*\\cmd.exe`, `10.0.0.0/8`) are full of them; eval arithmetic
+// splits words itself. A backslash escapes the next character, even one that would end the word
+// (`a\ b`, `\"`), and a backslash ending the text is part of the word. Sticky: the lexer sets
+// lastIndex and the match ends where the word does (one regex call per word, not one per character).
+const WORD = /(?:\\[\s\S]|\\$|[^\s|()[\],"'`=!<>\\])*/y;
 
 export interface LexResult {
   readonly tokens: Token[];
@@ -47,17 +59,18 @@ export function lex(src: string): LexResult {
   let spaceBefore = false;
   const push = (kind: TokenKind, start: number, end: number, value?: string, valueOffsets?: number[]): void => {
     const text = src.slice(start, end);
-    tokens.push({ kind, text, value: value ?? text, span: { start, end }, spaceBefore, ...(valueOffsets ? { valueOffsets } : {}) });
+    const span = { start, end };
+    tokens.push(valueOffsets ? { kind, text, value: value ?? text, span, spaceBefore, valueOffsets } : { kind, text, value: value ?? text, span, spaceBefore });
     spaceBefore = false;
   };
   while (i < src.length) {
     const c = src[i] as string;
-    if (/\s/.test(c)) {
+    if (isSpace(src.charCodeAt(i))) {
       spaceBefore = true;
       i++;
       continue;
     }
-    const single = SINGLE[c];
+    const single = SINGLE.get(c);
     if (single) {
       push(single, i, i + 1);
       i++;
@@ -84,8 +97,7 @@ export function lex(src: string): LexResult {
       }
       continue;
     }
-    const two = src.slice(i, i + 2);
-    if (two === '==' || two === '!=' || two === '<=' || two === '>=') {
+    if ((c === '=' || c === '!' || c === '<' || c === '>') && src[i + 1] === '=') {
       push('op', i, i + 2);
       i += 2;
       continue;
@@ -102,14 +114,10 @@ export function lex(src: string): LexResult {
       i++;
       continue;
     }
-    let j = i;
-    while (j < src.length && !WORD_BREAK.test(src[j] as string)) {
-      // A backslash escapes the next character inside a bare word (`a\ b`, `\"`).
-      if (src[j] === '\\' && j + 1 < src.length) j += 2;
-      else j++;
-    }
-    push('word', i, j);
-    i = j;
+    WORD.lastIndex = i;
+    WORD.test(src);
+    push('word', i, WORD.lastIndex);
+    i = WORD.lastIndex;
   }
   return { tokens, diagnostics };
 }

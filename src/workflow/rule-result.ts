@@ -8,7 +8,7 @@
 import { extname, basename } from 'node:path';
 import type { BackendId, DiagnosticCode, Severity, Status } from '../diagnostics.js';
 import { displayPath, type RuleReport } from '../build.js';
-import { escalate, locateDiagnostic, type LocatedDiagnostic } from '../report.js';
+import { locateDiagnostic, strictSeverity, type LocatedDiagnostic } from '../report.js';
 
 /** Diagnostic counts of a rule by severity, as reported and as --strict sees them; and by code. */
 export interface Tally {
@@ -39,7 +39,6 @@ export function ruleResult(report: RuleReport, root: string): RuleResult {
   const locate = (ds: RuleReport['diagnostics']): LocatedDiagnostic[] => ds.map((d) => locateDiagnostic(d, report.rule));
   const own = locate(report.diagnostics);
   const perBackend = report.backends.map((b) => ({ backend: b.backend, status: b.status, diagnostics: locate(b.diagnostics) }));
-  const all = [...own, ...perBackend.flatMap((b) => b.diagnostics)];
   const display = displayPath(report.file, root);
   return {
     file: report.file,
@@ -49,18 +48,21 @@ export function ruleResult(report: RuleReport, root: string): RuleResult {
     text,
     outputs: report.backends.map((b) => ({ backend: b.backend, status: b.status, text: b.text })),
     reportEntry: reportEntry(display, report.rule?.id ?? null, report.normalized, own, perBackend),
-    tally: tally(all),
+    tally: tally([own, ...perBackend.map((b) => b.diagnostics)]),
   };
 }
 
-function tally(ds: readonly LocatedDiagnostic[]): Tally {
+/** Counts over lists of diagnostics (a rule's own and each backend's). */
+function tally(lists: readonly (readonly LocatedDiagnostic[])[]): Tally {
   const plain = { error: 0, warning: 0, info: 0 };
   const strict = { error: 0, warning: 0, info: 0 };
   const codes: Partial<Record<DiagnosticCode, number>> = {};
-  for (const d of ds) {
-    plain[d.severity]++;
-    strict[escalate(d).severity]++;
-    codes[d.code] = (codes[d.code] ?? 0) + 1;
+  for (const ds of lists) {
+    for (const d of ds) {
+      plain[d.severity]++;
+      strict[strictSeverity(d)]++;
+      codes[d.code] = (codes[d.code] ?? 0) + 1;
+    }
   }
   return { plain, strict, codes };
 }
