@@ -125,11 +125,20 @@ export class Stager {
 
   constructor(readonly target: StagingTarget) {}
 
-  /** Starts staging one file (`rel` is a posix path inside the tree); throws on errors making its folder. */
+  /**
+   * Starts staging one file (`rel` is a posix path inside the tree). Never throws: a failure is
+   * kept for `settled()`, so that every thread finishes its writes before the batch gives up.
+   */
   place(rel: string, content: string): void {
+    if (this.failure) return;
     const dir = dirname(rel);
     if (!this.dirs.has(dir)) {
-      mkdirSync(join(this.target.staging, dir), { recursive: true });
+      try {
+        mkdirSync(join(this.target.staging, dir), { recursive: true });
+      } catch (err) {
+        this.failure = err as Error;
+        return;
+      }
       this.dirs.add(dir);
     }
     // `rel` is a posix path this build made: no normalizing needed (file APIs take `/` everywhere).

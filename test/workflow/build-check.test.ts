@@ -1,9 +1,9 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readTree, writeTree } from '../../src/workflow/tree.js';
 import { progressBar } from '../../src/workflow/progress.js';
-import { cli, rulesCopy, scratch, snapshot } from './helpers.js';
+import { cli, REPO, rulesCopy, scratch, snapshot } from './helpers.js';
 
 describe('ruleport build / check', { timeout: 180_000 }, () => {
   it('build then check exits 0; two builds are byte-identical; report.json is relative and has no timestamps', () => {
@@ -142,6 +142,27 @@ describe('ruleport build / check', { timeout: 180_000 }, () => {
     await writeTree(out, new Map([['report.json', '{}\n'], ['kql/a.kql', 'old a\n'], ['kql/b.kql', 'b\n']]));
     expect([...readTree(out).keys()]).toEqual(['kql/a.kql', 'kql/b.kql', 'report.json']);
     expect(existsSync(join(dir, '.out.old-12345'))).toBe(false);
+  });
+
+  it('a file that cannot be written, on any thread, fails the build (exit 2) and leaves the previous tree and no staging folder', () => {
+    const dir = scratch('write-error');
+    const rules = join(dir, 'rules');
+    mkdirSync(rules);
+    const seed = readFileSync(join(REPO, 'rules', 'whoami_by_non_system.yml'), 'utf8');
+    // Enough rules for a worker thread; one whose stem fits a 255-byte name as `.yml` but not as `.esql`.
+    for (let i = 0; i < 80; i++) writeFileSync(join(rules, `r${String(i).padStart(2, '0')}.yml`), seed.replace(/^id: .*$/m, `id: r${i}`));
+    expect(cli(['build', 'rules', '-o', 'out', '-q', '-t', 'esql'], { cwd: dir }).code).toBe(0);
+    const before = snapshot(join(dir, 'out'));
+    // First in file order: in the first chunk, which goes to the worker when there is one.
+    const long = 'a'.repeat(255 - '.yml'.length);
+    writeFileSync(join(rules, `${long}.yml`), seed);
+    for (const threads of ['1', 'default']) {
+      const r = cli(['build', 'rules', '-o', 'out', '-q', '-t', 'esql'], { cwd: dir, env: threads === '1' ? { RULEPORT_THREADS: '1' } : {} });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/cannot write the outputs: ENAMETOOLONG/);
+      expect(snapshot(join(dir, 'out'))).toEqual(before);
+      expect(readdirSync(dir).sort()).toEqual(['out', 'rules']);
+    }
   });
 
   it('--strict and --fail-on set the diagnostics threshold', () => {
