@@ -49,7 +49,9 @@ export function replayStateBound(tree: LuceneNode, alphabet: Alphabet): number |
   if (to > 0 && isAnything(leaves[0] as LuceneNode)) from = 1;
   if (to > from && isAnything(leaves[to - 1] as LuceneNode)) to--;
   const middle = leaves.slice(from, to);
-  if (middle.length === 0) return undefined;
+  // Unbounded repetitions in the middle are not covered: say so before counting any atoms
+  // (most patterns the replay has to decide have one, and the atoms are the costly part).
+  if (middle.length === 0 || middle.some(hasUnboundedRepetition)) return undefined;
   const atoms = atomCounter(tree, alphabet);
   let worst = 2; // a `.*` piece
   let W = 1;
@@ -79,6 +81,18 @@ function flatten(node: LuceneNode, out: LuceneNode[] = []): LuceneNode[] {
   if (node.k === 'cat') for (const item of node.items) flatten(item, out);
   else out.push(node);
   return out;
+}
+
+function hasUnboundedRepetition(node: LuceneNode): boolean {
+  switch (node.k) {
+    case 'set':
+      return false;
+    case 'rep':
+      return node.max === null || hasUnboundedRepetition(node.body);
+    case 'cat':
+    case 'alt':
+      return node.items.some(hasUnboundedRepetition);
+  }
 }
 
 /** `.*`: any code point, any number of times. */
