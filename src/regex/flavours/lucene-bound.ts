@@ -36,7 +36,7 @@
  * test/regex/lucene-bound.test.ts runs the replay with the bound as its limit on every
  * corpus pattern the bound covers and on generated ones: it never throws.
  */
-import { classIndex, type Alphabet, type LuceneNode } from './lucene-syntax.js';
+import { classIndex, isAnything, type Alphabet, type LuceneNode } from './lucene-syntax.js';
 
 /**
  * The largest determinization the replay of `tree` could reach, or undefined when the tree
@@ -93,13 +93,6 @@ function hasUnboundedRepetition(node: LuceneNode): boolean {
     case 'alt':
       return node.items.some(hasUnboundedRepetition);
   }
-}
-
-/** `.*`: any code point, any number of times. */
-function isAnything(node: LuceneNode): boolean {
-  if (node.k !== 'rep' || node.min !== 0 || node.max !== null || node.body.k !== 'set') return false;
-  const r = node.body.ranges;
-  return r.length === 1 && (r[0] as [number, number])[0] === 0 && (r[0] as [number, number])[1] >= 0x10ffff;
 }
 
 function measure(node: LuceneNode, atoms: (ranges: [number, number][]) => number): Measure | undefined {

@@ -22,7 +22,7 @@
  */
 
 import { replayStateBound } from './lucene-bound.js';
-import { alphabetOf, classIndex, parseLucene, type Alphabet, type LuceneNode as Node } from './lucene-syntax.js';
+import { alphabetOf, classIndex, isAnything, parseLucene, type Alphabet, type LuceneNode as Node } from './lucene-syntax.js';
 
 class TooComplex extends Error {}
 
@@ -171,6 +171,7 @@ class Builder {
         };
         flat(node);
         if (leaves.length === 1) return this.build(leaves[0] as Node, root);
+        if (root && isAnything(leaves[leaves.length - 1] as Node)) return this.rootThenAnything(leaves.slice(0, -1));
         const pieces = leaves.map((l) => this.build(l));
         if (leaves.length > 1 && leaves.every((l) => l.k === 'set') && pieces.every((p) => p.cls.includes(0))) return this.word(pieces);
         const { m, templates } = this.nfa(pieces);
@@ -214,6 +215,31 @@ class Builder {
         return this.finish(m, root);
       }
     }
+  }
+
+  /**
+   * The root `X .*` (X the other leaves), counted without carrying the trailing `.*` through
+   * the subset construction. That piece is one state T looping on every column, entered by
+   * epsilon from X's final states. So every subset of the root is a subset of X's own NFA
+   * (which T never feeds) plus T or not, T present exactly when some earlier subset on the way
+   * held a final state of X: the root's subsets are the pairs (subset of X, flag) reachable
+   * from (X's start, its acceptance), a move on column c going to (next, flag or acceptance
+   * of next), plus the lone {T} when a flagged subset has no move on some column. X's
+   * subsets are at most the root's, so X's construction may stop at the same limit; the
+   * walk over pairs costs far less than carrying T (about half the subsets on the patterns
+   * that reach thousands).
+   */
+  private rootThenAnything(leaves: Node[]): Dfa {
+    const pieces = leaves.map((l) => this.build(l));
+    const { m: nfa, templates } = this.nfa(pieces);
+    let ends = [nfa.add()];
+    for (const t of templates) ends = nfa.chain(ends, t);
+    for (const e of ends) nfa.accept[e] = 1;
+    const x = this.determinize(nfa);
+    const count = reachablePairs(x);
+    if (count > this.limit) throw new TooComplex();
+    // Only the root's count matters to the caller; X's automaton stands in for it.
+    return x;
   }
 
   private finish(m: Nfa, root: boolean): Dfa {
@@ -459,6 +485,43 @@ class Builder {
     }
     return { n: at.length - 1, m, cls: nfa.cls, accept: Uint8Array.from(accept), next };
   }
+}
+
+/**
+ * How many (state, flag) pairs of `d` are reachable from (0, accept[0]), a move going to
+ * (target, flag or accept[target]), plus one for the lone flag state reached by a flagged
+ * pair's missing move (see Builder.rootThenAnything).
+ */
+function reachablePairs(d: Dfa): number {
+  const { n, m, next, accept } = d;
+  // Pair (s, f) is number 2s + f.
+  const seen = new Uint8Array(2 * n);
+  const stack = new Int32Array(2 * n);
+  let top = 0;
+  const start = accept[0] as number;
+  seen[start] = 1;
+  stack[top++] = start;
+  let count = 1;
+  let lone = 0;
+  while (top > 0) {
+    const pair = stack[--top] as number;
+    const f = pair & 1;
+    const row = (pair >> 1) * m;
+    for (let c = 0; c < m; c++) {
+      const t = next[row + c] as number;
+      if (t < 0) {
+        lone |= f;
+        continue;
+      }
+      const q = 2 * t + (f | (accept[t] as number));
+      if (seen[q] === 0) {
+        seen[q] = 1;
+        stack[top++] = q;
+        count++;
+      }
+    }
+  }
+  return count + lone;
 }
 
 /** `p`'s moves on the columns of an NFA whose column `col` stands for global class `rep[col]`. */
