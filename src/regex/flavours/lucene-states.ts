@@ -171,7 +171,12 @@ class Builder {
         };
         flat(node);
         if (leaves.length === 1) return this.build(leaves[0] as Node, root);
-        if (root && isAnything(leaves[leaves.length - 1] as Node)) return this.rootThenAnything(leaves.slice(0, -1));
+        if (root) {
+          const lead = isAnything(leaves[0] as Node);
+          const trail = isAnything(leaves[leaves.length - 1] as Node);
+          const middle = leaves.slice(lead ? 1 : 0, trail ? -1 : undefined);
+          if ((lead || trail) && middle.length > 0) return this.rootAround(middle, lead, trail);
+        }
         const pieces = leaves.map((l) => this.build(l));
         if (leaves.length > 1 && leaves.every((l) => l.k === 'set') && pieces.every((p) => p.cls.includes(0))) return this.word(pieces);
         const { m, templates } = this.nfa(pieces);
@@ -218,26 +223,43 @@ class Builder {
   }
 
   /**
-   * The root `X .*` (X the other leaves), counted without carrying the trailing `.*` through
-   * the subset construction. That piece is one state T looping on every column, entered by
-   * epsilon from X's final states. So every subset of the root is a subset of X's own NFA
-   * (which T never feeds) plus T or not, T present exactly when some earlier subset on the way
-   * held a final state of X: the root's subsets are the pairs (subset of X, flag) reachable
-   * from (X's start, its acceptance), a move on column c going to (next, flag or acceptance
-   * of next), plus the lone {T} when a flagged subset has no move on some column. X's
-   * subsets are at most the root's, so X's construction may stop at the same limit; the
-   * walk over pairs costs far less than carrying T (about half the subsets on the patterns
-   * that reach thousands).
+   * The root `.* X .*` (either `.*` may be missing; X the other leaves), counted without
+   * carrying the `.*` pieces through the subset construction. Each is one state looping on
+   * every column. Only the root's count matters, and both shortcuts keep it exact:
+   *
+   * - The leading one, L, is in every subset, and every move of L leads back to L and to the
+   *   closure of X's start s. So the subsets other than the first are {L} with the closure
+   *   of the other members' targets and of s: the construction over X's NFA that adds s's
+   *   closure to every successor (`always` in determinize) reaches the same subsets less L,
+   *   and a column none of the other members moves on leads to s's closure alone. The first
+   *   subset keeps a start state s0 (epsilon to s) that nothing enters, as the root's start
+   *   is entered by nothing, so it stays apart from that one.
+   * - The trailing one, T, is entered by epsilon from X's final states and feeds nothing
+   *   back. So every subset of the root is a subset of X's own construction plus T or not,
+   *   T present exactly when some subset on the way held a final state of X: the root's
+   *   subsets are the pairs (subset of X, flag) reachable from (X's start, its acceptance), a
+   *   move on column c going to (next, flag or acceptance of next), plus the lone {T} when a
+   *   flagged subset has no move on some column (reachablePairs). X's subsets are at most the
+   *   root's, so X's construction may stop at the same limit.
+   *
+   * On the patterns that reach thousands of states, X's subsets are about half the root's
+   * and the moves of L were most of each subset's moves.
    */
-  private rootThenAnything(leaves: Node[]): Dfa {
+  private rootAround(leaves: Node[], lead: boolean, trail: boolean): Dfa {
     const pieces = leaves.map((l) => this.build(l));
     const { m: nfa, templates } = this.nfa(pieces);
-    let ends = [nfa.add()];
+    const first = nfa.add();
+    let ends = [first];
+    let always = -1;
+    if (lead) {
+      always = nfa.add();
+      nfa.eps(first, always);
+      ends = [always];
+    }
     for (const t of templates) ends = nfa.chain(ends, t);
     for (const e of ends) nfa.accept[e] = 1;
-    const x = this.determinize(nfa);
-    const count = reachablePairs(x);
-    if (count > this.limit) throw new TooComplex();
+    const x = this.determinize(nfa, always);
+    if (trail && reachablePairs(x) > this.limit) throw new TooComplex();
     // Only the root's count matters to the caller; X's automaton stands in for it.
     return x;
   }
@@ -278,8 +300,12 @@ class Builder {
     return { n: L + 1, m, cls, accept, next };
   }
 
-  /** Subset construction; throws TooComplex when it would create more than `limit` states. */
-  private determinize(nfa: Nfa): Dfa {
+  /**
+   * Subset construction; throws TooComplex when it would create more than `limit` states.
+   * With `always` >= 0 every successor subset also holds that state's closure (see rootAround),
+   * including the successor on a column no member moves on.
+   */
+  private determinize(nfa: Nfa, always = -1): Dfa {
     const m = nfa.m;
     const size = nfa.size;
     const { rowStart, col: colOf, tgt, accept: nfaAccept } = nfa;
@@ -334,6 +360,17 @@ class Builder {
       stamp++;
       workLen = 0;
       workHash = 0;
+      if (always >= 0) {
+        const c = closureOf(always);
+        for (let q = 0; q < c.length; q++) {
+          const t = c[q] as number;
+          if (mark[t] !== stamp) {
+            mark[t] = stamp;
+            work[workLen++] = t;
+            workHash = (workHash + (mixed[t] as number)) | 0;
+          }
+        }
+      }
       for (let j = start; j < start + len; j++) {
         const s = bucket[j] as number;
         if (epsStart[s] === epsStart[s + 1]) {
@@ -411,8 +448,10 @@ class Builder {
       return id;
     };
     bucket[0] = 0;
+    // The start subset: state 0's closure (with `always`'s, which it holds in rootAround).
     closure(0, 1);
     intern();
+    let alone = -1;
     const accept: number[] = [];
     let next = new Int32Array(Math.max(16, 4 * m));
     // Columns whose raw targets (before closure) equal an earlier column's share its result.
@@ -482,6 +521,14 @@ class Builder {
         next[base + c] = intern();
       }
       for (let j = 0; j < nTouched; j++) count[touched[j] as number] = 0;
+      if (always >= 0 && nTouched < m) {
+        // The columns no member moves on lead to `always`'s closure alone.
+        if (alone < 0) {
+          closure(0, 0);
+          alone = intern();
+        }
+        for (let c = 0; c < m; c++) if ((next[base + c] as number) < 0) next[base + c] = alone;
+      }
     }
     return { n: at.length - 1, m, cls: nfa.cls, accept: Uint8Array.from(accept), next };
   }
@@ -490,7 +537,7 @@ class Builder {
 /**
  * How many (state, flag) pairs of `d` are reachable from (0, accept[0]), a move going to
  * (target, flag or accept[target]), plus one for the lone flag state reached by a flagged
- * pair's missing move (see Builder.rootThenAnything).
+ * pair's missing move (see Builder.rootAround).
  */
 function reachablePairs(d: Dfa): number {
   const { n, m, next, accept } = d;
