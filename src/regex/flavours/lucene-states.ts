@@ -261,7 +261,8 @@ class Builder {
     for (const t of templates) ends = nfa.chain(ends, t);
     for (const e of ends) nfa.accept[e] = 1;
     const x = this.determinize(nfa, always);
-    if (trail && reachablePairs(x) > this.limit) throw new TooComplex();
+    // At most two pairs per subset of X and the lone {T}: the walk is needed only beyond that.
+    if (trail && 2 * x.n + 1 > this.limit && reachablePairs(x) > this.limit) throw new TooComplex();
     // Only the root's count matters to the caller; X's automaton stands in for it.
     return x;
   }
