@@ -18,7 +18,9 @@
  *
  * Most printed patterns are searches for a few words (`.*(w1|w2).*`); for those a
  * proven upper bound on every count (lucene-bound.ts) settles the verdict without
- * building any automaton, which is most of the cost in a cold process.
+ * building any automaton, which is most of the cost in a cold process. The root's
+ * determinization, the largest, is counted without carrying its leading and trailing
+ * `.*` states (Builder.rootAround; test/regex/lucene-root.test.ts checks the counts).
  */
 
 import { replayStateBound } from './lucene-bound.js';
