@@ -36,7 +36,7 @@
  * test/regex/lucene-bound.test.ts runs the replay with the bound as its limit on every
  * corpus pattern the bound covers and on generated ones: it never throws.
  */
-import { classIndex, type Alphabet, type LuceneNode } from './lucene-syntax.js';
+import { classIndex, isAnything, type Alphabet, type LuceneNode } from './lucene-syntax.js';
 
 /**
  * The largest determinization the replay of `tree` could reach, or undefined when the tree
@@ -49,7 +49,9 @@ export function replayStateBound(tree: LuceneNode, alphabet: Alphabet): number |
   if (to > 0 && isAnything(leaves[0] as LuceneNode)) from = 1;
   if (to > from && isAnything(leaves[to - 1] as LuceneNode)) to--;
   const middle = leaves.slice(from, to);
-  if (middle.length === 0) return undefined;
+  // Unbounded repetitions in the middle are not covered: say so before counting any atoms
+  // (most patterns the replay has to decide have one, and the atoms are the costly part).
+  if (middle.length === 0 || middle.some(hasUnboundedRepetition)) return undefined;
   const atoms = atomCounter(tree, alphabet);
   let worst = 2; // a `.*` piece
   let W = 1;
@@ -81,11 +83,16 @@ function flatten(node: LuceneNode, out: LuceneNode[] = []): LuceneNode[] {
   return out;
 }
 
-/** `.*`: any code point, any number of times. */
-function isAnything(node: LuceneNode): boolean {
-  if (node.k !== 'rep' || node.min !== 0 || node.max !== null || node.body.k !== 'set') return false;
-  const r = node.body.ranges;
-  return r.length === 1 && (r[0] as [number, number])[0] === 0 && (r[0] as [number, number])[1] >= 0x10ffff;
+function hasUnboundedRepetition(node: LuceneNode): boolean {
+  switch (node.k) {
+    case 'set':
+      return false;
+    case 'rep':
+      return node.max === null || hasUnboundedRepetition(node.body);
+    case 'cat':
+    case 'alt':
+      return node.items.some(hasUnboundedRepetition);
+  }
 }
 
 function measure(node: LuceneNode, atoms: (ranges: [number, number][]) => number): Measure | undefined {

@@ -18,11 +18,13 @@
  *
  * Most printed patterns are searches for a few words (`.*(w1|w2).*`); for those a
  * proven upper bound on every count (lucene-bound.ts) settles the verdict without
- * building any automaton, which is most of the cost in a cold process.
+ * building any automaton, which is most of the cost in a cold process. The root's
+ * determinization, the largest, is counted without carrying its leading and trailing
+ * `.*` states (Builder.rootAround; test/regex/lucene-root.test.ts checks the counts).
  */
 
 import { replayStateBound } from './lucene-bound.js';
-import { alphabetOf, classIndex, parseLucene, type Alphabet, type LuceneNode as Node } from './lucene-syntax.js';
+import { alphabetOf, classIndex, isAnything, parseLucene, type Alphabet, type LuceneNode as Node } from './lucene-syntax.js';
 
 class TooComplex extends Error {}
 
@@ -109,6 +111,8 @@ class Builder {
   constructor(
     private readonly alphabet: Alphabet,
     private readonly limit: number,
+    /** Carries the root's `.*` pieces through the subset construction (tests compare both ways). */
+    private readonly plainRoot = false,
   ) {
     this.k = alphabet.k;
   }
@@ -171,6 +175,12 @@ class Builder {
         };
         flat(node);
         if (leaves.length === 1) return this.build(leaves[0] as Node, root);
+        if (root && leaves.length > 1) {
+          const lead = isAnything(leaves[0] as Node);
+          const trail = isAnything(leaves[leaves.length - 1] as Node);
+          const middle = leaves.slice(lead ? 1 : 0, trail ? -1 : undefined);
+          if ((lead || trail) && middle.length > 0 && !this.plainRoot) return this.rootAround(middle, lead, trail);
+        }
         const pieces = leaves.map((l) => this.build(l));
         if (leaves.length > 1 && leaves.every((l) => l.k === 'set') && pieces.every((p) => p.cls.includes(0))) return this.word(pieces);
         const { m, templates } = this.nfa(pieces);
@@ -216,6 +226,49 @@ class Builder {
     }
   }
 
+  /**
+   * The root `.* X .*` (either `.*` may be missing; X the other leaves), counted without
+   * carrying the `.*` pieces through the subset construction. Each is one state looping on
+   * every column. Only the root's count matters, and both shortcuts keep it exact:
+   *
+   * - The leading one, L, is in every subset, and every move of L leads back to L and to the
+   *   closure of X's start s. So the subsets other than the first are {L} with the closure
+   *   of the other members' targets and of s: the construction over X's NFA that adds s's
+   *   closure to every successor (`always` in determinize) reaches the same subsets less L,
+   *   and a column none of the other members moves on leads to s's closure alone. The first
+   *   subset keeps a start state s0 (epsilon to s) that nothing enters, as the root's start
+   *   is entered by nothing, so it stays apart from that one.
+   * - The trailing one, T, is entered by epsilon from X's final states and feeds nothing
+   *   back. So every subset of the root is a subset of X's own construction plus T or not,
+   *   T present exactly when some subset on the way held a final state of X: the root's
+   *   subsets are the pairs (subset of X, flag) reachable from (X's start, its acceptance), a
+   *   move on column c going to (next, flag or acceptance of next), plus the lone {T} when a
+   *   flagged subset has no move on some column (reachablePairs). X's subsets are at most the
+   *   root's, so X's construction may stop at the same limit.
+   *
+   * On the patterns that reach thousands of states, X's subsets are about half the root's
+   * and the moves of L were most of each subset's moves.
+   */
+  private rootAround(leaves: Node[], lead: boolean, trail: boolean): Dfa {
+    const pieces = leaves.map((l) => this.build(l));
+    const { m: nfa, templates } = this.nfa(pieces);
+    const first = nfa.add();
+    let ends = [first];
+    let always = -1;
+    if (lead) {
+      always = nfa.add();
+      nfa.eps(first, always);
+      ends = [always];
+    }
+    for (const t of templates) ends = nfa.chain(ends, t);
+    for (const e of ends) nfa.accept[e] = 1;
+    const x = this.determinize(nfa, always);
+    // At most two pairs per subset of X and the lone {T}: the walk is needed only beyond that.
+    if (trail && 2 * x.n + 1 > this.limit && reachablePairs(x) > this.limit) throw new TooComplex();
+    // Only the root's count matters to the caller; X's automaton stands in for it.
+    return x;
+  }
+
   private finish(m: Nfa, root: boolean): Dfa {
     const d = this.determinize(m);
     return root ? d : minimize(d);
@@ -252,8 +305,12 @@ class Builder {
     return { n: L + 1, m, cls, accept, next };
   }
 
-  /** Subset construction; throws TooComplex when it would create more than `limit` states. */
-  private determinize(nfa: Nfa): Dfa {
+  /**
+   * Subset construction; throws TooComplex when it would create more than `limit` states.
+   * With `always` >= 0 every successor subset also holds that state's closure (see rootAround),
+   * including the successor on a column no member moves on.
+   */
+  private determinize(nfa: Nfa, always = -1): Dfa {
     const m = nfa.m;
     const size = nfa.size;
     const { rowStart, col: colOf, tgt, accept: nfaAccept } = nfa;
@@ -308,6 +365,17 @@ class Builder {
       stamp++;
       workLen = 0;
       workHash = 0;
+      if (always >= 0) {
+        const c = closureOf(always);
+        for (let q = 0; q < c.length; q++) {
+          const t = c[q] as number;
+          if (mark[t] !== stamp) {
+            mark[t] = stamp;
+            work[workLen++] = t;
+            workHash = (workHash + (mixed[t] as number)) | 0;
+          }
+        }
+      }
       for (let j = start; j < start + len; j++) {
         const s = bucket[j] as number;
         if (epsStart[s] === epsStart[s + 1]) {
@@ -385,8 +453,10 @@ class Builder {
       return id;
     };
     bucket[0] = 0;
+    // The start subset: state 0's closure (with `always`'s, which it holds in rootAround).
     closure(0, 1);
     intern();
+    let alone = -1;
     const accept: number[] = [];
     let next = new Int32Array(Math.max(16, 4 * m));
     // Columns whose raw targets (before closure) equal an earlier column's share its result.
@@ -456,9 +526,54 @@ class Builder {
         next[base + c] = intern();
       }
       for (let j = 0; j < nTouched; j++) count[touched[j] as number] = 0;
+      if (always >= 0 && nTouched < m) {
+        // The columns no member moves on lead to `always`'s closure alone.
+        if (alone < 0) {
+          closure(0, 0);
+          alone = intern();
+        }
+        for (let c = 0; c < m; c++) if ((next[base + c] as number) < 0) next[base + c] = alone;
+      }
     }
     return { n: at.length - 1, m, cls: nfa.cls, accept: Uint8Array.from(accept), next };
   }
+}
+
+/**
+ * How many (state, flag) pairs of `d` are reachable from (0, accept[0]), a move going to
+ * (target, flag or accept[target]), plus one for the lone flag state reached by a flagged
+ * pair's missing move (see Builder.rootAround).
+ */
+function reachablePairs(d: Dfa): number {
+  const { n, m, next, accept } = d;
+  // Pair (s, f) is number 2s + f.
+  const seen = new Uint8Array(2 * n);
+  const stack = new Int32Array(2 * n);
+  let top = 0;
+  const start = accept[0] as number;
+  seen[start] = 1;
+  stack[top++] = start;
+  let count = 1;
+  let lone = 0;
+  while (top > 0) {
+    const pair = stack[--top] as number;
+    const f = pair & 1;
+    const row = (pair >> 1) * m;
+    for (let c = 0; c < m; c++) {
+      const t = next[row + c] as number;
+      if (t < 0) {
+        lone |= f;
+        continue;
+      }
+      const q = 2 * t + (f | (accept[t] as number));
+      if (seen[q] === 0) {
+        seen[q] = 1;
+        stack[top++] = q;
+        count++;
+      }
+    }
+  }
+  return count + lone;
 }
 
 /** `p`'s moves on the columns of an NFA whose column `col` stands for global class `rep[col]`. */
@@ -691,9 +806,9 @@ function compute(pattern: string, limit: number): boolean {
   return replay(tree, alphabet, limit);
 }
 
-function replay(tree: Node, alphabet: Alphabet, limit: number): boolean {
+function replay(tree: Node, alphabet: Alphabet, limit: number, plainRoot = false): boolean {
   try {
-    new Builder(alphabet, limit).build(tree, true);
+    new Builder(alphabet, limit, plainRoot).build(tree, true);
     return false;
   } catch (e) {
     if (e instanceof TooComplex) return true;
@@ -701,10 +816,13 @@ function replay(tree: Node, alphabet: Alphabet, limit: number): boolean {
   }
 }
 
-/** The replay alone, without the bound or the cache (for test/regex/lucene-bound.test.ts). */
-export function replayTooComplex(pattern: string, limit: number): boolean {
+/**
+ * The replay alone, without the bound or the cache (for test/regex/lucene-bound.test.ts);
+ * `plainRoot` turns off the root's `.*` shortcut (Builder.rootAround) to test it.
+ */
+export function replayTooComplex(pattern: string, limit: number, plainRoot = false): boolean {
   const tree = parseLucene(pattern);
-  return replay(tree, alphabetOf(tree), limit);
+  return replay(tree, alphabetOf(tree), limit, plainRoot);
 }
 
 /** The bound alone (lucene-bound.ts), undefined when the pattern's shape is not covered. */

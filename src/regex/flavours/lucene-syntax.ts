@@ -131,6 +131,13 @@ export function parseLucene(src: string): LuceneNode {
   return alt();
 }
 
+/** `.*`: any code point, any number of times. */
+export function isAnything(node: LuceneNode): boolean {
+  if (node.k !== 'rep' || node.min !== 0 || node.max !== null || node.body.k !== 'set') return false;
+  const r = node.body.ranges;
+  return r.length === 1 && (r[0] as [number, number])[0] === 0 && (r[0] as [number, number])[1] >= MAX;
+}
+
 function collectRanges(node: LuceneNode, out: [number, number][]): void {
   if (node.k === 'set') out.push(...node.ranges);
   else if (node.k === 'rep') collectRanges(node.body, out);
