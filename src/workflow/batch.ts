@@ -8,6 +8,7 @@
 import { convertFile, ruleOutputs, type BuildOptions } from '../build.js';
 import { ruleResult, type RuleResult } from './rule-result.js';
 import { Stager, type StagedCount, type StagingTarget } from './tree.js';
+import { availableParallelism } from 'node:os';
 import { takeWorkers } from './workers.js';
 
 export interface BatchOptions extends BuildOptions {
@@ -55,7 +56,10 @@ export function convertOne(file: string, opts: WorkerOptions): RuleResult {
  * are settled if any could not be staged (the staging tree is then the caller's to drop).
  */
 export async function convertBatch(files: readonly string[], opts: BatchOptions = {}): Promise<BatchResult> {
-  const workerOpts: WorkerOptions = { backends: opts.backends, profiles: opts.profiles, macros: opts.macros, root: opts.root ?? process.cwd(), ...(opts.stage ? { stage: opts.stage } : {}) };
+  const workers = takeWorkers(Math.floor(files.length / (4 * CHUNK)));
+  // Files are written on libuv's pool only when a core is left over for it (see Stager).
+  const stage = opts.stage && { ...opts.stage, inBackground: workers.length + 1 < availableParallelism() };
+  const workerOpts: WorkerOptions = { backends: opts.backends, profiles: opts.profiles, macros: opts.macros, root: opts.root ?? process.cwd(), ...(stage ? { stage } : {}) };
   const results = new Array<RuleResult | undefined>(files.length);
   let done = 0;
   const accept = (i: number, r: RuleResult): void => {
@@ -69,7 +73,6 @@ export async function convertBatch(files: readonly string[], opts: BatchOptions 
     next = Math.min(files.length, next + CHUNK);
     return { start, files: files.slice(start, next) };
   };
-  const workers = takeWorkers(Math.floor(files.length / (4 * CHUNK)));
   let capabilities: string | undefined;
   // What each worker's staging did, from its last message; undefined when it stopped without one.
   const finished = workers.map(
@@ -104,8 +107,8 @@ export async function convertBatch(files: readonly string[], opts: BatchOptions 
   const fromWorkers = await Promise.all(finished);
   const all = results.map((r, i) => r ?? convertOne(files[i] as string, workerOpts));
   const rendered = capabilities === undefined ? {} : { capabilities };
-  if (!opts.stage) return { results: all, ...rendered };
-  const staged = { ...(await stagerFor(opts.stage).settled()) };
+  if (!stage) return { results: all, ...rendered };
+  const staged = { ...(await stagerFor(stage).settled()) };
   for (const w of fromWorkers) {
     // A worker's files may still have been in flight when it stopped: the tree cannot be trusted.
     if (w === undefined) throw new Error('a worker thread stopped before its files were staged');

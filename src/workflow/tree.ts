@@ -2,7 +2,7 @@
  * Output trees on disk: written as a whole (staged beside the target, swapped in with two renames),
  * read back for staleness checks, and guarded against replacing something that is not one.
  */
-import { closeSync, existsSync, link, mkdirSync, openSync, readFileSync, readSync, readdirSync, renameSync, rmSync, statSync, unlink, writeFile } from 'node:fs';
+import { closeSync, existsSync, link, linkSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, renameSync, rmSync, statSync, unlink, unlinkSync, writeFile, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 
@@ -99,6 +99,8 @@ async function removeTree(dir: string): Promise<void> {
 export interface StagingTarget {
   readonly outDir: string;
   readonly staging: string;
+  /** Write on libuv's thread pool (see Stager): when the batch leaves a core free. */
+  readonly inBackground?: boolean;
 }
 
 export interface StagedCount {
@@ -106,12 +108,47 @@ export interface StagedCount {
   unchanged: number;
 }
 
+/** The three file operations staging needs, in callback form. */
+interface FileOps {
+  write(path: string, content: string, then: (err: NodeJS.ErrnoException | null) => void): void;
+  link(existing: string, path: string, then: (err: NodeJS.ErrnoException | null) => void): void;
+  unlink(path: string, then: (err: NodeJS.ErrnoException | null) => void): void;
+}
+
+/** Exclusive creation (`wx`): never writes through an existing entry. */
+const WX = { flag: 'wx' } as const;
+
+/** On libuv's thread pool: the calling thread goes on while the file system works. */
+const IN_BACKGROUND: FileOps = {
+  write: (path, content, then) => writeFile(path, content, WX, then),
+  link: (existing, path, then) => link(existing, path, then),
+  unlink: (path, then) => unlink(path, then),
+};
+
+/** On the calling thread, the callback run at once. */
+const INLINE: FileOps = {
+  write: (path, content, then) => then(attempt(() => writeFileSync(path, content, WX))),
+  link: (existing, path, then) => then(attempt(() => linkSync(existing, path))),
+  unlink: (path, then) => then(attempt(() => unlinkSync(path))),
+};
+
+function attempt(op: () => void): NodeJS.ErrnoException | null {
+  try {
+    op();
+    return null;
+  } catch (err) {
+    return err as NodeJS.ErrnoException;
+  }
+}
+
 /**
  * Puts files into a staging tree. A file whose content did not change is hard-linked from the
  * previous tree rather than rewritten: its modification time stays, and on this kind of file
- * system a link costs a fraction of creating a file. Links and writes run on libuv's thread pool:
- * creating thousands of directory entries mostly waits on the file system, and the thread that
- * stages goes on converting meanwhile. `settled()` tells when all are done. Any thread can have one.
+ * system a link costs a fraction of creating a file. With `inBackground`, links and writes run on
+ * libuv's thread pool, for a thread that has a core to spare (creating thousands of entries is
+ * mostly the kernel's work); when every core already converts, the pool's threads would only
+ * compete with them, and files are written inline. `settled()` tells when all are done. Any
+ * thread can have one.
  */
 export class Stager {
   readonly count: StagedCount = { written: 0, unchanged: 0 };
@@ -123,7 +160,11 @@ export class Stager {
   private failure: Error | undefined;
   private whenIdle: (() => void)[] = [];
 
-  constructor(readonly target: StagingTarget) {}
+  private readonly fs: FileOps;
+
+  constructor(readonly target: StagingTarget) {
+    this.fs = target.inBackground ? IN_BACKGROUND : INLINE;
+  }
 
   /**
    * Starts staging one file (`rel` is a posix path inside the tree). Never throws: a failure is
@@ -149,7 +190,7 @@ export class Stager {
       return;
     }
     this.pending++;
-    link(previous, target, (err) => {
+    this.fs.link(previous, target, (err) => {
       // No hard links here (another device, a file system without them): write it.
       if (err) this.write(target, content, true);
       else this.count.unchanged++;
@@ -173,10 +214,10 @@ export class Stager {
    */
   private write(target: string, content: string, retry: boolean): void {
     this.pending++;
-    writeFile(target, content, { flag: 'wx' }, (err) => {
+    this.fs.write(target, content, (err) => {
       if (err?.code === 'EEXIST' && retry) {
         this.pending++;
-        unlink(target, (gone) => {
+        this.fs.unlink(target, (gone) => {
           if (gone && gone.code !== 'ENOENT') this.failure ??= gone;
           else this.write(target, content, false);
           this.done();
