@@ -12,6 +12,7 @@ import { existsSync } from 'node:fs';
 import { translateRegex } from '../../src/regex/index.js';
 import { luceneStateBound, replayTooComplex, tooComplexForLucene } from '../../src/regex/flavours/lucene-states.js';
 import { scanRegexes } from '../oracle/corpus.js';
+import { rng } from '../support/rng.js';
 
 const RULE_DIRS = ['rules', '../shared/corpus/armory'].filter((d) => existsSync(d));
 /** The budget lucene.ts passes (80% of Elasticsearch's 10000). */
@@ -24,18 +25,6 @@ function printedLucenePatterns(): string[] {
     if (t.ok) out.add(t.result.pattern);
   }
   return [...out].sort();
-}
-
-/** A small deterministic generator (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const SETS = ['a', 'b', 'c', 'A', '[ab]', '[Aa]', '[Bb]', '[^a]', '[a-c]', '[^\n]', '.', '\\-'];

@@ -12,6 +12,7 @@ import { existsSync } from 'node:fs';
 import { translateRegex } from '../../src/regex/index.js';
 import { replayTooComplex } from '../../src/regex/flavours/lucene-states.js';
 import { scanRegexes } from '../oracle/corpus.js';
+import { rng } from '../support/rng.js';
 
 const RULE_DIRS = ['rules', '../shared/corpus/armory'].filter((d) => existsSync(d));
 
@@ -44,18 +45,6 @@ function expectSameLargestCount(pattern: string, cap: number): boolean {
   const shortcut = { below: count > 1 ? replayTooComplex(pattern, count - 1) : true, at: replayTooComplex(pattern, count) };
   expect({ pattern, count, ...shortcut }).toEqual({ pattern, count, below: true, at: false });
   return true;
-}
-
-/** A small deterministic generator (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** `.*` among the leaves too, so that X itself holds `.*` (and the empty `()`: X may accept nothing but ""). */

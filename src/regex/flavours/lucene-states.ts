@@ -361,40 +361,27 @@ class Builder {
     const touched = new Int32Array(m);
     const mixed = new Int32Array(size);
     for (let s = 0; s < size; s++) mixed[s] = mix(s);
+    /** Adds state `t` to the subset being built (once). */
+    const add = (t: number): void => {
+      if (mark[t] !== stamp) {
+        mark[t] = stamp;
+        work[workLen++] = t;
+        workHash = (workHash + (mixed[t] as number)) | 0;
+      }
+    };
+    const addClosureOf = (s: number): void => {
+      const c = closureOf(s);
+      for (let q = 0; q < c.length; q++) add(c[q] as number);
+    };
     const closure = (start: number, len: number): void => {
       stamp++;
       workLen = 0;
       workHash = 0;
-      if (always >= 0) {
-        const c = closureOf(always);
-        for (let q = 0; q < c.length; q++) {
-          const t = c[q] as number;
-          if (mark[t] !== stamp) {
-            mark[t] = stamp;
-            work[workLen++] = t;
-            workHash = (workHash + (mixed[t] as number)) | 0;
-          }
-        }
-      }
+      if (always >= 0) addClosureOf(always);
       for (let j = start; j < start + len; j++) {
         const s = bucket[j] as number;
-        if (epsStart[s] === epsStart[s + 1]) {
-          if (mark[s] !== stamp) {
-            mark[s] = stamp;
-            work[workLen++] = s;
-            workHash = (workHash + (mixed[s] as number)) | 0;
-          }
-          continue;
-        }
-        const c = closureOf(s);
-        for (let q = 0; q < c.length; q++) {
-          const t = c[q] as number;
-          if (mark[t] !== stamp) {
-            mark[t] = stamp;
-            work[workLen++] = t;
-            workHash = (workHash + (mixed[t] as number)) | 0;
-          }
-        }
+        if (epsStart[s] === epsStart[s + 1]) add(s);
+        else addClosureOf(s);
       }
     };
     // Subsets live one after another in `store`: subset i is store[at[i] .. at[i + 1]].
