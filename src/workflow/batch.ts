@@ -5,10 +5,10 @@
  * that converted a rule has already put its files there. The results are the same, byte for
  * byte, wherever a file was converted.
  */
+import { availableParallelism } from 'node:os';
 import { convertFile, ruleOutputs, type BuildOptions } from '../build.js';
 import { ruleResult, type RuleResult } from './rule-result.js';
 import { Stager, type StagedCount, type StagingTarget } from './tree.js';
-import { availableParallelism } from 'node:os';
 import { takeWorkers } from './workers.js';
 
 export interface BatchOptions extends BuildOptions {
