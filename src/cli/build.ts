@@ -45,7 +45,7 @@ export function buildCommand(y: Argv<GlobalArgs>, setExit: SetExit): Argv<Global
         batch = await runBatch(s, 'build', writer.target);
       } catch (err) {
         await writer.abort();
-        throw new Error(`cannot write the outputs: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+        throw err;
       }
       const { files, result } = batch;
       const count = { ...(batch.staged ?? { written: 0, unchanged: 0 }) };

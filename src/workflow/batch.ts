@@ -108,13 +108,20 @@ export async function convertBatch(files: readonly string[], opts: BatchOptions 
   const all = results.map((r, i) => r ?? convertOne(files[i] as string, workerOpts));
   const rendered = capabilities === undefined ? {} : { capabilities };
   if (!stage) return { results: all, ...rendered };
-  const staged = { ...(await stagerFor(stage).settled()) };
-  for (const w of fromWorkers) {
+  // This thread's staging and each worker's, as counts or the first failure's message.
+  const mine = await stagerFor(stage)
+    .settled()
+    .then(
+      (count) => count,
+      (err: unknown) => (err instanceof Error ? err.message : String(err)),
+    );
+  const staged = { written: 0, unchanged: 0 };
+  for (const s of [mine, ...fromWorkers]) {
     // A worker's files may still have been in flight when it stopped: the tree cannot be trusted.
-    if (w === undefined) throw new Error('a worker thread stopped before its files were staged');
-    if (typeof w === 'string') throw new Error(w);
-    staged.written += w.written;
-    staged.unchanged += w.unchanged;
+    if (s === undefined) throw new Error('cannot write the outputs: a worker thread stopped before its files were staged');
+    if (typeof s === 'string') throw new Error(`cannot write the outputs: ${s}`);
+    staged.written += s.written;
+    staged.unchanged += s.unchanged;
   }
   return { results: all, staged, ...rendered };
 }

@@ -163,6 +163,11 @@ describe('ruleport build / check', { timeout: 180_000 }, () => {
       expect(snapshot(join(dir, 'out'))).toEqual(before);
       expect(readdirSync(dir).sort()).toEqual(['out', 'rules']);
     }
+    // A missing input is an input error, not a write failure.
+    const missing = cli(['build', 'no-such-rules', '-o', 'out', '-q'], { cwd: dir });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/no-such-rules/);
+    expect(missing.stderr).not.toMatch(/cannot write/);
   });
 
   it('--strict and --fail-on set the diagnostics threshold', () => {
