@@ -2,8 +2,8 @@
  * A batch of rule files converted on every core: worker threads (one per extra core) and the main
  * thread take chunks of files from one queue. Each rule comes back as a RuleResult (strings and
  * counts, cheap to post between threads), and when the batch stages an output tree the thread
- * that converted a rule has already put its files there. The results are the same, byte for
- * byte, wherever a file was converted.
+ * that converted a rule stages its files (they are all on disk once the batch resolves). The
+ * results are the same, byte for byte, wherever a file was converted.
  */
 import { availableParallelism } from 'node:os';
 import { convertFile, ruleOutputs, type BuildOptions } from '../build.js';
