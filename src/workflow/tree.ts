@@ -153,6 +153,8 @@ function attempt(op: () => void): NodeJS.ErrnoException | null {
 export class Stager {
   readonly count: StagedCount = { written: 0, unchanged: 0 };
   private readonly dirs = new Set<string>(['.']);
+  /** Entry names of each folder of the previous tree, listed when first needed. */
+  private readonly previousNames = new Map<string, ReadonlySet<string>>();
   /** Reused for comparing with previous files (most outputs are a few KiB): no allocation per file. */
   private previous = Buffer.alloc(1 << 16);
   private next = Buffer.alloc(1 << 16);
@@ -185,7 +187,7 @@ export class Stager {
     // `rel` is a posix path this build made: no normalizing needed (file APIs take `/` everywhere).
     const target = `${this.target.staging}/${rel}`;
     const previous = `${this.target.outDir}/${rel}`;
-    if (!this.sameContent(previous, content)) {
+    if (!this.hadEntry(dir, rel) || !this.sameContent(previous, content)) {
       this.write(target, content, true);
       return;
     }
@@ -236,6 +238,23 @@ export class Stager {
     const waiting = this.whenIdle;
     this.whenIdle = [];
     for (const w of waiting) w();
+  }
+
+  /**
+   * Whether the previous tree has an entry at `rel` (in folder `dir`), from one listing per folder:
+   * a new file then costs no failed open (a thrown error per file adds up over a catalog).
+   */
+  private hadEntry(dir: string, rel: string): boolean {
+    let names = this.previousNames.get(dir);
+    if (names === undefined) {
+      try {
+        names = new Set(readdirSync(`${this.target.outDir}/${dir}`));
+      } catch {
+        names = new Set();
+      }
+      this.previousNames.set(dir, names);
+    }
+    return names.has(dir === '.' ? rel : rel.slice(dir.length + 1));
   }
 
   private sameContent(file: string, content: string): boolean {

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readTree, writeTree } from '../../src/workflow/tree.js';
@@ -70,6 +70,25 @@ describe('ruleport build / check', { timeout: 180_000 }, () => {
     expect(existsSync(join(dir, 'out/sigma/copy_of_whoami.yml'))).toBe(false);
     expect(cli(['build', 'rules', '-o', 'out', '-q'], { cwd: dir }).code).toBe(0);
     expect(cli(['check', 'rules', '-o', 'out'], { cwd: dir }).code).toBe(0);
+  });
+
+  it('a rebuild writes only what changed or is new and links the rest to the previous tree', () => {
+    const dir = rulesCopy('relink');
+    expect(cli(['build', 'rules', '-o', 'out', '-q'], { cwd: dir }).code).toBe(0);
+    const before = snapshot(join(dir, 'out'));
+    const kept = join(dir, 'out/kql/encoded_powershell.kql');
+    const keptInode = statSync(kept).ino;
+    const rule = join(dir, 'rules/whoami_by_non_system.yml');
+    writeFileSync(rule, readFileSync(rule, 'utf8').replace('process_name=whoami.exe', 'process_name=hostname.exe'));
+    writeFileSync(join(dir, 'rules/copy_of_whoami.yml'), readFileSync(rule, 'utf8'));
+    const r = cli(['build', 'rules', '-o', 'out', '-q'], { cwd: dir });
+    expect(r.code).toBe(0);
+    const after = snapshot(join(dir, 'out'));
+    const same = [...after].filter(([f, text]) => before.get(f) === text).length;
+    expect(same).toBeGreaterThan(0);
+    expect(after.size - same).toBeGreaterThan(5);
+    expect(r.stderr).toContain(`${after.size} files in out (${after.size - same} written, ${same} unchanged)`);
+    expect(statSync(join(dir, 'out/kql/encoded_powershell.kql')).ino).toBe(keptInode);
   });
 
   it('-t and --profile select backends and profiles', () => {
