@@ -30,8 +30,13 @@ export type WorkerMessage = { readonly capabilities: string } | { readonly start
 /** Options a worker converts with (functions stay in the main thread). */
 export type WorkerOptions = Pick<BuildOptions, 'backends' | 'profiles' | 'macros'> & { readonly root: string; readonly stage?: StagingTarget };
 
-/** Files per message: small enough to balance the threads, large enough to amortize messages. */
+/**
+ * Files per message: large enough to amortize messages, and smaller toward the end of the batch
+ * (a quarter of each thread's share of what is left, down to MIN_CHUNK), so that no thread is
+ * left converting a full chunk, with another queued, while the others have run out.
+ */
 const CHUNK = 16;
+const MIN_CHUNK = 4;
 
 let stager: Stager | undefined;
 
@@ -67,10 +72,12 @@ export async function convertBatch(files: readonly string[], opts: BatchOptions 
     opts.onProgress?.(++done, files.length);
   };
   let next = 0;
+  const threads = workers.length + 1;
   const take = (): { start: number; files: string[] } | null => {
     if (next >= files.length) return null;
     const start = next;
-    next = Math.min(files.length, next + CHUNK);
+    const size = Math.max(MIN_CHUNK, Math.min(CHUNK, Math.ceil((files.length - next) / (4 * threads))));
+    next = Math.min(files.length, next + size);
     return { start, files: files.slice(start, next) };
   };
   let capabilities: string | undefined;
