@@ -136,13 +136,13 @@ function acyclicBlocks(d: Dfa): Partition | undefined {
 
 /** Moore's refinement: from acceptance, split by the signature until no block splits. */
 function mooreBlocks(d: Dfa): Partition {
-  const { m, n: size, next: nx } = d;
+  const { m, n: size, next: nx, accept } = d;
   let block = new Int32Array(size);
   let spare = new Int32Array(size);
   let sawAccept = 0;
   let sawOther = 0;
   for (let s = 0; s < size; s++) {
-    const a = d.accept[s] as number;
+    const a = accept[s] as number;
     block[s] = a;
     if (a) sawAccept = 1;
     else sawOther = 1;
@@ -205,7 +205,7 @@ function mooreBlocks(d: Dfa): Partition {
  * first (so the table depends on the partition only), then merged columns.
  */
 function quotient(d: Dfa, { block, count }: Partition): Dfa {
-  const { m, n: size, next: nx } = d;
+  const { m, n: size, next: nx, accept: accepting } = d;
   const order = new Int32Array(count).fill(-1);
   let n = 0;
   order[block[0] as number] = n++;
@@ -214,7 +214,7 @@ function quotient(d: Dfa, { block, count }: Partition): Dfa {
   const accept = new Uint8Array(n);
   for (let s = 0; s < size; s++) {
     const b = order[block[s] as number] as number;
-    accept[b] = d.accept[s] as number;
+    accept[b] = accepting[s] as number;
     for (let col = 0; col < m; col++) {
       const t = nx[s * m + col] as number;
       table[b * m + col] = t < 0 ? -1 : (order[block[t] as number] as number);

@@ -41,14 +41,17 @@ export class Nfa {
 
   /** Appends a copy of `piece` whose start follows the states `from` (epsilon); returns its accepting states. */
   chain(from: number[], piece: Template): number[] {
-    const base = this.accept.length;
-    for (let s = 0; s < piece.n; s++) {
-      for (let j = piece.rowStart[s] as number; j < (piece.rowStart[s + 1] as number); j++) {
-        this.col.push(piece.col[j] as number);
-        this.tgt.push(base + (piece.tgt[j] as number));
+    // Fields read once: this runs for every piece copy, often before V8 optimizes it.
+    const { accept, rowStart, col, tgt } = this;
+    const { n, rowStart: pieceRows, col: pieceCol, tgt: pieceTgt } = piece;
+    const base = accept.length;
+    for (let s = 0; s < n; s++) {
+      for (let j = pieceRows[s] as number, end = pieceRows[s + 1] as number; j < end; j++) {
+        col.push(pieceCol[j] as number);
+        tgt.push(base + (pieceTgt[j] as number));
       }
-      this.accept.push(0);
-      this.rowStart.push(this.col.length);
+      accept.push(0);
+      rowStart.push(col.length);
     }
     for (const f of from) {
       this.epsFrom.push(f);
@@ -75,43 +78,44 @@ export interface Template {
 /** `p`'s moves on the columns of an NFA whose column `col` stands for global class `rep[col]`. */
 export function template(p: Dfa, rep: Int32Array): Template {
   const m = rep.length;
+  const { n, m: pm, cls, next, accept } = p;
   // The NFA columns of each piece column, as compressed rows.
-  const colStart = new Int32Array(p.m + 1);
+  const colStart = new Int32Array(pm + 1);
   for (let col = 0; col < m; col++) {
-    const pc = (p.cls[rep[col] as number] as number) + 1;
+    const pc = (cls[rep[col] as number] as number) + 1;
     colStart[pc] = (colStart[pc] as number) + 1;
   }
-  for (let pc = 0; pc < p.m; pc++) colStart[pc + 1] = (colStart[pc + 1] as number) + (colStart[pc] as number);
+  for (let pc = 0; pc < pm; pc++) colStart[pc + 1] = (colStart[pc + 1] as number) + (colStart[pc] as number);
   const cols = new Int32Array(m);
-  const fill = colStart.slice(0, p.m);
+  const fill = colStart.slice(0, pm);
   for (let col = 0; col < m; col++) {
-    const pc = p.cls[rep[col] as number] as number;
+    const pc = cls[rep[col] as number] as number;
     const at = fill[pc] as number;
     cols[at] = col;
     fill[pc] = at + 1;
   }
-  const rowStart = new Int32Array(p.n + 1);
+  const rowStart = new Int32Array(n + 1);
   let len = 0;
-  for (let s = 0; s < p.n; s++) {
-    for (let pc = 0; pc < p.m; pc++) if ((p.next[s * p.m + pc] as number) >= 0) len += (colStart[pc + 1] as number) - (colStart[pc] as number);
+  for (let s = 0; s < n; s++) {
+    for (let pc = 0; pc < pm; pc++) if ((next[s * pm + pc] as number) >= 0) len += (colStart[pc + 1] as number) - (colStart[pc] as number);
     rowStart[s + 1] = len;
   }
   const col = new Int32Array(len);
   const tgt = new Int32Array(len);
   let j = 0;
-  for (let s = 0; s < p.n; s++) {
-    for (let pc = 0; pc < p.m; pc++) {
-      const t = p.next[s * p.m + pc] as number;
+  for (let s = 0; s < n; s++) {
+    for (let pc = 0; pc < pm; pc++) {
+      const t = next[s * pm + pc] as number;
       if (t < 0) continue;
-      for (let q = colStart[pc] as number; q < (colStart[pc + 1] as number); q++) {
+      for (let q = colStart[pc] as number, end = colStart[pc + 1] as number; q < end; q++) {
         col[j] = cols[q] as number;
         tgt[j++] = t;
       }
     }
   }
   const accepts: number[] = [];
-  for (let s = 0; s < p.n; s++) if (p.accept[s]) accepts.push(s);
-  return { n: p.n, rowStart, col, tgt, accepts };
+  for (let s = 0; s < n; s++) if (accept[s]) accepts.push(s);
+  return { n, rowStart, col, tgt, accepts };
 }
 
 /** Above every stamp: the mark of the states every subset holds (see `always` below). */
@@ -174,7 +178,7 @@ export function determinize(nfa: Nfa, limit: number, always = -1): Dfa {
         pool = grown;
       }
       pool[poolLen++] = x;
-      for (let j = epsStart[x] as number; j < (epsStart[x + 1] as number); j++) {
+      for (let j = epsStart[x] as number, end = epsStart[x + 1] as number; j < end; j++) {
         const t = epsTo[j] as number;
         if (seenBy[t] !== s) {
           seenBy[t] = s;
@@ -245,7 +249,7 @@ export function determinize(nfa: Nfa, limit: number, always = -1): Dfa {
       const a = at[id] as number;
       if ((at[id + 1] as number) - a !== workLen) continue;
       let same = true;
-      for (let j = a; j < a + workLen; j++) {
+      for (let j = a, end = a + workLen; j < end; j++) {
         if (mark[store[j] as number] !== stamp) {
           same = false;
           break;
@@ -319,7 +323,7 @@ export function determinize(nfa: Nfa, limit: number, always = -1): Dfa {
     let nTouched = 0;
     for (let j = 0; j < aLen; j++) {
       const s = members[j] as number;
-      for (let q = rowStart[s] as number; q < (rowStart[s + 1] as number); q++) {
+      for (let q = rowStart[s] as number, end = rowStart[s + 1] as number; q < end; q++) {
         const c = colOf[q] as number;
         if (count[c] === 0) touched[nTouched++] = c;
         count[c] = (count[c] as number) + 1;
@@ -335,7 +339,7 @@ export function determinize(nfa: Nfa, limit: number, always = -1): Dfa {
       if ((count[c] as number) > 0) {
         for (let j = 0; j < aLen; j++) {
           const s = members[j] as number;
-          for (let q = rowStart[s] as number; q < (rowStart[s + 1] as number); q++) if (colOf[q] === c) addClosed(tgt[q] as number);
+          for (let q = rowStart[s] as number, end = rowStart[s + 1] as number; q < end; q++) if (colOf[q] === c) addClosed(tgt[q] as number);
         }
       }
       kStart[c] = out.length;
@@ -383,7 +387,7 @@ export function determinize(nfa: Nfa, limit: number, always = -1): Dfa {
     for (let j = first; j < last; j++) {
       const s = store[j] as number;
       acc |= nfaAccept[s] as number;
-      for (let q = rowStart[s] as number; q < (rowStart[s + 1] as number); q++) {
+      for (let q = rowStart[s] as number, end = rowStart[s + 1] as number; q < end; q++) {
         const c = colOf[q] as number;
         if (count[c] === 0) touched[nTouched++] = c;
         count[c] = (count[c] as number) + 1;
@@ -398,7 +402,7 @@ export function determinize(nfa: Nfa, limit: number, always = -1): Dfa {
     }
     for (let j = first; j < last; j++) {
       const s = store[j] as number;
-      for (let q = rowStart[s] as number; q < (rowStart[s + 1] as number); q++) {
+      for (let q = rowStart[s] as number, end = rowStart[s + 1] as number; q < end; q++) {
         const c = colOf[q] as number;
         const b = from[c] as number;
         bucket[b] = tgt[q] as number;
@@ -420,7 +424,7 @@ export function determinize(nfa: Nfa, limit: number, always = -1): Dfa {
       from[c] = a;
       const group = kGroup[c] as number;
       let h = group;
-      for (let q = a; q < a + n; q++) h = (Math.imul(h, 31) + (bucket[q] as number)) | 0;
+      for (let q = a, end = a + n; q < end; q++) h = (Math.imul(h, 31) + (bucket[q] as number)) | 0;
       let slot = h & rawMask;
       let shared = -1;
       for (; rawTaken[slot] === taken; slot = (slot + 1) & rawMask) {
@@ -451,7 +455,7 @@ export function determinize(nfa: Nfa, limit: number, always = -1): Dfa {
       stamp++;
       workLen = 0;
       workHash = 0;
-      for (let q = kStart[c] as number; q < (kStart[c + 1] as number); q++) {
+      for (let q = kStart[c] as number, end = kStart[c + 1] as number; q < end; q++) {
         const u = kPool[q] as number;
         if ((mark[u] as number) < stamp) {
           mark[u] = stamp;
@@ -459,7 +463,7 @@ export function determinize(nfa: Nfa, limit: number, always = -1): Dfa {
           workHash = (workHash + (mixed[u] as number)) | 0;
         }
       }
-      for (let q = a; q < a + n; q++) {
+      for (let q = a, end = a + n; q < end; q++) {
         const t = bucket[q] as number;
         if (epsStart[t] === epsStart[t + 1]) {
           if ((mark[t] as number) < stamp) {
@@ -492,7 +496,7 @@ export function determinize(nfa: Nfa, limit: number, always = -1): Dfa {
         let id = kId[group] as number;
         if (id < 0) {
           begin();
-          for (let q = kStart[c] as number; q < (kStart[c + 1] as number); q++) addClosed(kPool[q] as number);
+          for (let q = kStart[c] as number, end = kStart[c + 1] as number; q < end; q++) addClosed(kPool[q] as number);
           kId[group] = id = intern();
         }
         next[base + c] = id;
