@@ -220,77 +220,38 @@ function quotient(d: Dfa, { block, count }: Partition): Dfa {
       table[b * m + col] = t < 0 ? -1 : (order[block[t] as number] as number);
     }
   }
-  // Columns the minimal DFA treats alike become one.
-  const colTable = new HashIds(m);
-  const sameCol = (a: number, b: number): boolean => {
-    for (let s = 0; s < n; s++) if (table[s * m + a] !== table[s * m + b]) return false;
-    return true;
-  };
+  // Columns the minimal DFA treats alike become one: a column is compared with the kept ones of
+  // the same hash (a plain scan: there are a few dozen columns at most).
   const remap = new Int32Array(m);
   const keep: number[] = [];
+  const keptHash: number[] = [];
   for (let col = 0; col < m; col++) {
     let h = 0;
     for (let s = 0; s < n; s++) h = (Math.imul(h, 31) + (table[s * m + col] as number)) | 0;
-    const found = colTable.find(h, (j) => sameCol(keep[j] as number, col));
+    let found = -1;
+    for (let j = 0; j < keep.length && found < 0; j++) {
+      if (keptHash[j] !== h) continue;
+      const other = keep[j] as number;
+      let same = true;
+      for (let s = 0; s < n; s++) {
+        if (table[s * m + col] !== table[s * m + other]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) found = j;
+    }
     if (found >= 0) remap[col] = found;
     else {
       remap[col] = keep.length;
-      colTable.add(h, keep.length);
       keep.push(col);
+      keptHash.push(h);
     }
   }
   const m2 = keep.length;
   const next = new Int32Array(n * m2);
   for (let s = 0; s < n; s++) for (let j = 0; j < m2; j++) next[s * m2 + j] = table[s * m + (keep[j] as number)] as number;
-  return { n, m: m2, cls: d.cls.map((c) => remap[c] as number), accept, next };
-}
-
-/** Open-addressing hash -> ids table; equality of candidates is left to the caller. */
-export class HashIds {
-  private slots: Int32Array;
-  private hashes: Int32Array;
-  private count = 0;
-
-  constructor(expected: number) {
-    let cap = 16;
-    while (cap < 2 * expected) cap *= 2;
-    this.slots = new Int32Array(cap).fill(-1);
-    this.hashes = new Int32Array(cap);
-  }
-
-  clear(): void {
-    if (this.count === 0) return;
-    this.slots.fill(-1);
-    this.count = 0;
-  }
-
-  find(hash: number, same: (id: number) => boolean): number {
-    const mask = this.slots.length - 1;
-    for (let i = hash & mask; ; i = (i + 1) & mask) {
-      const id = this.slots[i] as number;
-      if (id < 0) return -1;
-      if (this.hashes[i] === hash && same(id)) return id;
-    }
-  }
-
-  add(hash: number, id: number): void {
-    if (2 * (this.count + 1) > this.slots.length) this.grow();
-    this.put(hash, id);
-    this.count++;
-  }
-
-  private put(hash: number, id: number): void {
-    const mask = this.slots.length - 1;
-    let i = hash & mask;
-    while ((this.slots[i] as number) >= 0) i = (i + 1) & mask;
-    this.slots[i] = id;
-    this.hashes[i] = hash;
-  }
-
-  private grow(): void {
-    const { slots, hashes } = this;
-    this.slots = new Int32Array(slots.length * 2).fill(-1);
-    this.hashes = new Int32Array(slots.length * 2);
-    for (let i = 0; i < slots.length; i++) if ((slots[i] as number) >= 0) this.put(hashes[i] as number, slots[i] as number);
-  }
+  const cls = new Int32Array(d.cls.length);
+  for (let c = 0; c < cls.length; c++) cls[c] = remap[d.cls[c] as number] as number;
+  return { n, m: m2, cls, accept, next };
 }
