@@ -3,8 +3,9 @@
  * count of subsets is what Lucene compares with max_determinized_states.
  *
  * The subset construction is the replay's hottest code, and in a cold process it runs
- * unoptimized for a long time (the CLI raises V8's interrupt budget), so its loops are
- * written out inline rather than through small callbacks.
+ * unoptimized for a long time (the CLI raises V8's interrupt budget), so the expansion of a
+ * subset (per member and per target) is written out inline rather than through small
+ * callbacks, and loop bounds are read once (unoptimized, every read is an inline-cache call).
  */
 
 import type { Dfa } from './lucene-dfa.js';
