@@ -1,6 +1,8 @@
 /**
- * The root `.* X .*` shortcut of the Lucene replay (lucene-states.ts, Builder.rootAround)
- * against the plain subset construction that carries the `.*` states.
+ * The shortcuts of the Lucene replay (lucene-states.ts: the root `.* X .*` of Builder.rootAround
+ * and the subset construction that leaves its leading `.*` out of the stored subsets; the
+ * one-pass minimization of acyclic DFAs in lucene-dfa.ts) against the plain construction that
+ * carries the `.*` states and minimizes every node by Moore refinement.
  *
  * The replay throws as soon as one determinization exceeds its limit, so the least limit at
  * which it does not throw is the largest count of the whole replay. The shortcut must leave
@@ -68,7 +70,7 @@ function generated(count: number, seed: number): string[] {
   return out;
 }
 
-describe('lucene replay: the root .* shortcut', () => {
+describe('lucene replay: the shortcuts against the plain construction', () => {
   it('keeps the largest count of every corpus pattern with a root .*', () => {
     const patterns = new Set<string>();
     for (const r of scanRegexes(RULE_DIRS).regexes) {
