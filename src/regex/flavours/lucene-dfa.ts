@@ -98,11 +98,7 @@ function acyclicBlocks(d: Dfa): Partition | undefined {
       }
       // Every target is settled: so is s.
       const acc = accept[s] as number;
-      let h = acc;
-      for (let c = 0; c < m; c++) {
-        const t = next[row + c] as number;
-        h = (Math.imul(h, 31) + (t < 0 ? -1 : (block[t] as number))) | 0;
-      }
+      const h = signatureHash(acc, next, row, m, block);
       for (let i = h & mask; ; i = (i + 1) & mask) {
         const r = slots[i] as number;
         if (r < 0) {
@@ -112,17 +108,7 @@ function acyclicBlocks(d: Dfa): Partition | undefined {
           break;
         }
         if (hashes[i] !== h || accept[r] !== acc) continue;
-        const rrow = r * m;
-        let same = true;
-        for (let c = 0; c < m; c++) {
-          const a = next[rrow + c] as number;
-          const b = next[row + c] as number;
-          if ((a < 0 ? -1 : block[a]) !== (b < 0 ? -1 : block[b])) {
-            same = false;
-            break;
-          }
-        }
-        if (same) {
+        if (sameTargetBlocks(next, r * m, row, m, block)) {
           block[s] = block[r] as number;
           break;
         }
@@ -132,6 +118,26 @@ function acyclicBlocks(d: Dfa): Partition | undefined {
     }
   }
   return { block, count };
+}
+
+/** The hash of a state's signature: `seed` (its acceptance or block), then its targets' blocks on the row at `row`. */
+function signatureHash(seed: number, next: Int32Array, row: number, m: number, block: Int32Array): number {
+  let h = seed;
+  for (let c = 0; c < m; c++) {
+    const t = next[row + c] as number;
+    h = (Math.imul(h, 31) + (t < 0 ? -1 : (block[t] as number))) | 0;
+  }
+  return h;
+}
+
+/** Whether the rows at `a` and `b` lead, column by column, to the same blocks (-1 for none). */
+function sameTargetBlocks(next: Int32Array, a: number, b: number, m: number, block: Int32Array): boolean {
+  for (let c = 0; c < m; c++) {
+    const x = next[a + c] as number;
+    const y = next[b + c] as number;
+    if ((x < 0 ? -1 : block[x]) !== (y < 0 ? -1 : block[y])) return false;
+  }
+  return true;
 }
 
 /** Moore's refinement: from acceptance, split by the signature until no block splits. */
@@ -162,11 +168,7 @@ function mooreBlocks(d: Dfa): Partition {
     for (let s = 0; s < size; s++) {
       const bs = block[s] as number;
       const row = s * m;
-      let h = bs;
-      for (let col = 0; col < m; col++) {
-        const t = nx[row + col] as number;
-        h = (Math.imul(h, 31) + (t < 0 ? -1 : (block[t] as number))) | 0;
-      }
+      const h = signatureHash(bs, nx, row, m, block);
       for (let i = h & mask; ; i = (i + 1) & mask) {
         const r = slots[i] as number;
         if (r < 0) {
@@ -177,17 +179,7 @@ function mooreBlocks(d: Dfa): Partition {
           break;
         }
         if (hashes[i] !== h || block[r] !== bs) continue;
-        const rrow = r * m;
-        let same = true;
-        for (let col = 0; col < m; col++) {
-          const a = nx[rrow + col] as number;
-          const b = nx[row + col] as number;
-          if ((a < 0 ? -1 : block[a]) !== (b < 0 ? -1 : block[b])) {
-            same = false;
-            break;
-          }
-        }
-        if (same) {
+        if (sameTargetBlocks(nx, r * m, row, m, block)) {
           spare[s] = newId[r] as number;
           break;
         }
