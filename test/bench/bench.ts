@@ -7,7 +7,8 @@
  *     for the seed variant and the reference line path, against a hand-written loop (same line
  *     reader, JSON.parse, one RegExp test) and DuckDB (read_json + regexp_matches, 1 thread);
  *     then every Sysmon corpus rule at once.
- * BENCH_RUNS sets the number of runs (default 5), BENCH_ONLY=corpus|matcher one half.
+ * BENCH_RUNS sets the number of runs (default 5), BENCH_ONLY=corpus|matcher one half, and
+ * BENCH_INSTRUCTIONS=1 adds the corpus build and its floor counted in instructions (valgrind).
  */
 import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -128,10 +129,39 @@ function corpusBench(): void {
   processMs([cli, 'build', dir, '-o', again]);
   cold('over its previous output', () => [cli, 'build', dir, '-o', again]);
   cold('over its previous output, one thread', () => [cli, 'build', dir, '-o', again], { RULEPORT_THREADS: '1' });
+  if (process.env['BENCH_INSTRUCTIONS'] === '1') instructionRatio(floorScript, [cli, 'build', dir, '-o', join(work, 'counted'), '-q']);
   rmSync(work, { recursive: true, force: true });
   // The same work in one warm process (no start-up, no writes, caches filled by the first run).
   const [floor, build] = pair(readAll, () => void buildOutputs(files));
   console.log(`corpus build (in-process, warm, no writes): ${build.toFixed(0)} ms; floor (read + YAML parse): ${floor.toFixed(0)} ms; ratio ${(build / floor).toFixed(2)}x the floor`);
+}
+
+/**
+ * Instructions executed by `node --single-threaded <args>` (V8 compiles and collects garbage on
+ * the main thread, so all of it is counted), from valgrind's callgrind; undefined without it.
+ * Unlike times, the count repeats for the same binary and inputs whatever else the machine
+ * does (within about 0.5% here), so it can tell changes of a few percent apart.
+ */
+function instructions(args: readonly string[], env: Record<string, string> = {}): number | undefined {
+  const r = spawnSync('valgrind', ['--tool=callgrind', '--callgrind-out-file=/dev/null', process.execPath, '--single-threaded', ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    maxBuffer: 64 << 20,
+  });
+  const m = /Collected\s*:\s*(\d+)/.exec(r.stderr ?? '');
+  return m ? Number(m[1]) : undefined;
+}
+
+/** BENCH_INSTRUCTIONS=1: the floor and a one-thread cold build, counted in instructions (a few minutes under valgrind). */
+function instructionRatio(floorScript: string, build: readonly string[]): void {
+  const floor = instructions([floorScript]);
+  const built = instructions(build, { RULEPORT_THREADS: '1' });
+  if (floor === undefined || built === undefined) {
+    console.log('corpus build, instructions: skipped (valgrind not available or it failed)');
+    return;
+  }
+  const g = (n: number): string => `${(n / 1e9).toFixed(2)} G`;
+  console.log(`corpus build, one thread, in instructions (node --single-threaded under callgrind): ${g(built)}; floor: ${g(floor)}; ratio ${(built / floor).toFixed(2)}x the floor`);
 }
 
 /**
