@@ -9,47 +9,27 @@
  */
 import { describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
-import { translateRegex } from '../../src/regex/index.js';
 import { luceneStateBound, replayTooComplex, tooComplexForLucene } from '../../src/regex/flavours/lucene-states.js';
-import { scanRegexes } from '../oracle/corpus.js';
-import { rng } from '../support/rng.js';
+import { generatedLucenePatterns, printedLucenePatterns, type PatternShape } from '../support/lucene-patterns.js';
 
 const RULE_DIRS = ['rules', '../shared/corpus/armory'].filter((d) => existsSync(d));
 /** The budget lucene.ts passes (80% of Elasticsearch's 10000). */
 const BUDGET = 8000;
 
-function printedLucenePatterns(): string[] {
-  const out = new Set<string>();
-  for (const r of scanRegexes(RULE_DIRS).regexes) {
-    const t = translateRegex(r.pattern, 'lucene');
-    if (t.ok) out.add(t.result.pattern);
-  }
-  return [...out].sort();
-}
-
-const SETS = ['a', 'b', 'c', 'A', '[ab]', '[Aa]', '[Bb]', '[^a]', '[a-c]', '[^\n]', '.', '\\-'];
-
-function generated(count: number, seed: number): string[] {
-  const r = rng(seed);
-  const pick = <T>(xs: T[]): T => xs[Math.floor(r() * xs.length)] as T;
-  const finite = (depth: number): string => {
-    const roll = r();
-    if (depth <= 0 || roll < 0.45) return pick(SETS);
-    if (roll < 0.7) return Array.from({ length: 1 + Math.floor(r() * 4) }, () => finite(depth - 1)).join('');
-    if (roll < 0.85) return `(${Array.from({ length: 2 + Math.floor(r() * 3) }, () => finite(depth - 1)).join('|')})`;
-    const body = `(${finite(depth - 1)})`;
-    return pick([`${body}?`, `${body}{1,3}`, `${body}{2}`, `${body}{0,2}`]);
-  };
-  const out: string[] = [];
-  for (let i = 0; i < count; i++) {
-    const middle = Array.from({ length: 1 + Math.floor(r() * 3) }, () => finite(3)).join('');
-    out.push(`${r() < 0.7 ? '.*' : ''}${middle}${pick(['.*', '', '\n?'])}`);
-  }
-  return out;
-}
+/** Finite middles only (the bound's shape): no `*` or `+`. */
+const SHAPE: PatternShape = {
+  leaves: ['a', 'b', 'c', 'A', '[ab]', '[Aa]', '[Bb]', '[^a]', '[a-c]', '[^\n]', '.', '\\-'],
+  leaf: 0.45,
+  cat: 0.7,
+  alt: 0.85,
+  repeats: ['?', '{1,3}', '{2}', '{0,2}'],
+  pieces: 3,
+  lead: 0.7,
+  trails: ['.*', '', '\n?'],
+};
 
 describe('lucene state bound', () => {
-  const corpus = printedLucenePatterns();
+  const corpus = printedLucenePatterns(RULE_DIRS);
 
   it('never undercounts the replay on the corpus patterns it covers', () => {
     let covered = 0;
@@ -69,7 +49,7 @@ describe('lucene state bound', () => {
 
   it('never undercounts the replay on generated patterns', () => {
     let covered = 0;
-    for (const p of generated(400, 20240611)) {
+    for (const p of generatedLucenePatterns(400, 20240611, SHAPE)) {
       const bound = luceneStateBound(p);
       if (bound === undefined || bound > 20_000) continue;
       covered++;

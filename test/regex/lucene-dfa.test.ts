@@ -44,7 +44,7 @@ describe('lucene replay: minimization', () => {
     expect(merged).toBeGreaterThan(200);
   });
 
-  it('leaves cyclic DFAs to Moore refinement', () => {
+  it('gives the same table on cyclic DFAs (the one pass must find the cycle and leave them to Moore)', () => {
     const r = rng(7);
     for (let i = 0; i < 200; i++) {
       const d = randomDfa(r, false);

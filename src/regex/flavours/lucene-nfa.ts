@@ -453,6 +453,7 @@ export function determinize(nfa: Nfa, limit: number, always = -1): Dfa {
       rawHash[slot] = h;
       rawSlot[slot] = c;
       // The successor: K(c) (already closed, without A), then the closure of each target.
+      // `begin` and `addClosed`, written out: this is the hottest loop (see the header).
       stamp++;
       workLen = 0;
       workHash = 0;
