@@ -2,7 +2,8 @@
  * `npm run bench`: speed as ratios against baselines measured in the same run (never as timed
  * assertions in tests). Two figures:
  *  1. building the Armory corpus through every backend, against the floor of reading and
- *     YAML-parsing the same files;
+ *     YAML-parsing the same files, and against the build's I/O floor (io-floor.ts: the same
+ *     reads and parses and the same output files written, no transpiling);
  *  2. the native matcher on shared/events repeated to >= 1M lines (temp dir): the generated module
  *     for the seed variant and the reference line path, against a hand-written loop (same line
  *     reader, JSON.parse, one RegExp test) and DuckDB (read_json + regexp_matches, 1 thread);
@@ -25,6 +26,7 @@ import { compileDetection, type CompiledRule } from '../../src/matcher/compile.j
 import type { LinePrefilter } from '../../src/runtime/index.js';
 import { compileLinePrefilter, scanFileSync } from '../../src/runtime/lines.js';
 import { renderBackend } from '../../src/pipeline.js';
+import type { IoFloorJob } from './io-floor.js';
 
 const SHARED = process.env['RULEPORT_SHARED'] ?? join(process.cwd(), '..', 'shared');
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 5);
@@ -34,19 +36,22 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)] ?? 0;
 }
 
-/** Alternates the two measurements RUNS times and returns their medians in ms. */
-function pair(a: () => void, b: () => void): [number, number] {
-  const ta: number[] = [];
-  const tb: number[] = [];
+/** Alternates the measurements RUNS times and returns their medians in ms. */
+function alternate(fs: readonly (() => void)[]): number[] {
+  const times: number[][] = fs.map(() => []);
   for (let i = 0; i < RUNS; i++) {
-    let t = performance.now();
-    a();
-    ta.push(performance.now() - t);
-    t = performance.now();
-    b();
-    tb.push(performance.now() - t);
+    fs.forEach((f, j) => {
+      const t = performance.now();
+      f();
+      times[j]?.push(performance.now() - t);
+    });
   }
-  return [median(ta), median(tb)];
+  return times.map(median);
+}
+
+function pair(a: () => void, b: () => void): [number, number] {
+  const [ta = 0, tb = 0] = alternate([a, b]);
+  return [ta, tb];
 }
 
 /** Wall ms of a fresh `node` process running `args` (start-up included, as a user sees it). */
@@ -103,11 +108,19 @@ function corpusBench(): void {
     `for (const f of ${JSON.stringify(files)}) { try { yaml.load(readFileSync(f, 'utf8')); } catch { /* one corpus file is not YAML */ } }`,
   ].join('\n'));
   const cli = join(process.cwd(), 'dist', 'bundle', 'cli.js');
-  const cold = (label: string, args: (i: number) => string[], env: Record<string, string> = {}): void => {
+  // A previous build's tree: the outputs the I/O floor writes, and what the rebuilds start from.
+  const again = join(work, 'again');
+  processMs([cli, 'build', dir, '-o', again]);
+  const job = join(work, 'io-floor-job.json');
+  const outputCount = writeIoFloorJob(job, files, again);
+  const ioFloor = join(process.cwd(), 'dist', 'test', 'bench', 'io-floor.js');
+  const cold = (label: string, args: (i: number) => string[], env: Record<string, string> = {}, withIoFloor = false): void => {
     let n = 0;
     const user: number[] = [];
     const system: number[] = [];
-    const [floor, build] = pair(
+    let m = 0;
+    const io: number[] = [];
+    const [floor = 0, build = 0] = alternate([
       () => void processMs([floorScript]),
       () => {
         const before = childCpu();
@@ -118,15 +131,20 @@ function corpusBench(): void {
           system.push(after.system - before.system);
         }
       },
-    );
+      ...(withIoFloor ? [() => io.push(ioFloorMs(ioFloor, job, join(work, `io${m++}`)))] : []),
+    ]);
     const cpu = user.length ? `; the build's CPU: user ${median(user).toFixed(2)} s, system ${median(system).toFixed(2)} s` : '';
     console.log(`corpus build, ${label} (cold CLI process, ${files.length} files, 5 backends): ${build.toFixed(0)} ms wall; floor (cold process, read + YAML parse): ${floor.toFixed(0)} ms; ratio ${(build / floor).toFixed(2)}x the floor${cpu}`);
+    if (withIoFloor) {
+      const ioMs = median(io);
+      console.log(
+        `  its I/O floor (cold process, two threads read + YAML-parse the same files and write the same ${outputCount} output files and report.json, no transpiling): ${ioMs.toFixed(0)} ms; ${(ioMs / floor).toFixed(2)}x the floor; the build is ${(build / ioMs).toFixed(2)}x its I/O floor, ${(build - ioMs).toFixed(0)} ms more`,
+      );
+    }
   };
   // Into an empty folder: every output file is created.
-  cold('into an empty folder', (i) => [cli, 'build', dir, '-o', join(work, `fresh${i}`)]);
+  cold('into an empty folder', (i) => [cli, 'build', dir, '-o', join(work, `fresh${i}`)], {}, true);
   // Over the previous build (what CI regenerating a committed out/ does): unchanged files are linked.
-  const again = join(work, 'again');
-  processMs([cli, 'build', dir, '-o', again]);
   cold('over its previous output', () => [cli, 'build', dir, '-o', again]);
   cold('over its previous output, one thread', () => [cli, 'build', dir, '-o', again], { RULEPORT_THREADS: '1' });
   if (process.env['BENCH_INSTRUCTIONS'] === '1') instructionRatio(floorScript, [cli, 'build', dir, '-o', join(work, 'counted'), '-q']);
@@ -134,6 +152,35 @@ function corpusBench(): void {
   // The same work in one warm process (no start-up, no writes, caches filled by the first run).
   const [floor, build] = pair(readAll, () => void buildOutputs(files));
   console.log(`corpus build (in-process, warm, no writes): ${build.toFixed(0)} ms; floor (read + YAML parse): ${floor.toFixed(0)} ms; ratio ${(build / floor).toFixed(2)}x the floor`);
+}
+
+/**
+ * Writes the I/O floor's job (io-floor.ts): the rule files, and the files of the built tree `tree`
+ * with their contents. Returns how many output files there are besides report.json.
+ */
+function writeIoFloorJob(jobFile: string, ruleFiles: readonly string[], tree: string): number {
+  const outputs: [string, string][] = [];
+  const walk = (rel: string): void => {
+    for (const e of readdirSync(join(tree, rel), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+      const child = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) walk(child);
+      else if (child !== 'report.json') outputs.push([child, readFileSync(join(tree, child), 'utf8')]);
+    }
+  };
+  walk('');
+  const job: IoFloorJob = { ruleFiles, outputs, report: readFileSync(join(tree, 'report.json'), 'utf8') };
+  writeFileSync(jobFile, JSON.stringify(job));
+  return outputs.length;
+}
+
+/** Wall ms of a cold I/O floor process into `outDir`, less the time it took to load its job. */
+function ioFloorMs(script: string, job: string, outDir: string): number {
+  const t = performance.now();
+  const res = spawnSync(process.execPath, [script, job, outDir], { encoding: 'utf8' });
+  const ms = performance.now() - t;
+  const loadMs = Number(res.stdout.trim());
+  if (res.status !== 0 || !Number.isFinite(loadMs)) throw new Error(`io-floor exited ${res.status ?? res.signal}: ${res.stderr}`);
+  return ms - loadMs;
 }
 
 /**
