@@ -131,14 +131,14 @@ function corpusBench(): void {
           system.push(after.system - before.system);
         }
       },
-      ...(withIoFloor ? [() => io.push(ioFloorMs(ioFloor, job, join(work, `io${m++}`)))] : []),
+      ...(withIoFloor ? [() => io.push(processMs([ioFloor, job, join(work, `io${m++}`)]))] : []),
     ]);
     const cpu = user.length ? `; the build's CPU: user ${median(user).toFixed(2)} s, system ${median(system).toFixed(2)} s` : '';
     console.log(`corpus build, ${label} (cold CLI process, ${files.length} files, 5 backends): ${build.toFixed(0)} ms wall; floor (cold process, read + YAML parse): ${floor.toFixed(0)} ms; ratio ${(build / floor).toFixed(2)}x the floor${cpu}`);
     if (withIoFloor) {
       const ioMs = median(io);
       console.log(
-        `  its I/O floor (cold process, two threads read + YAML-parse the same files and write the same ${outputCount} output files and report.json, no transpiling): ${ioMs.toFixed(0)} ms; ${(ioMs / floor).toFixed(2)}x the floor; the build is ${(build / ioMs).toFixed(2)}x its I/O floor, ${(build - ioMs).toFixed(0)} ms more`,
+        `  its I/O floor (cold process, two threads read + YAML-parse the same files and write ${outputCount} output files and a report.json of the same sizes, no transpiling): ${ioMs.toFixed(0)} ms; ${(ioMs / floor).toFixed(2)}x the floor; the build is ${(build / ioMs).toFixed(2)}x its I/O floor, ${(build - ioMs).toFixed(0)} ms more`,
       );
     }
   };
@@ -156,31 +156,21 @@ function corpusBench(): void {
 
 /**
  * Writes the I/O floor's job (io-floor.ts): the rule files, and the files of the built tree `tree`
- * with their contents. Returns how many output files there are besides report.json.
+ * with their sizes. Returns how many output files there are besides report.json.
  */
 function writeIoFloorJob(jobFile: string, ruleFiles: readonly string[], tree: string): number {
-  const outputs: [string, string][] = [];
+  const outputs: [string, number][] = [];
   const walk = (rel: string): void => {
     for (const e of readdirSync(join(tree, rel), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
       const child = rel ? `${rel}/${e.name}` : e.name;
       if (e.isDirectory()) walk(child);
-      else if (child !== 'report.json') outputs.push([child, readFileSync(join(tree, child), 'utf8')]);
+      else if (child !== 'report.json') outputs.push([child, statSync(join(tree, child)).size]);
     }
   };
   walk('');
-  const job: IoFloorJob = { ruleFiles, outputs, report: readFileSync(join(tree, 'report.json'), 'utf8') };
+  const job: IoFloorJob = { ruleFiles, outputs, reportBytes: statSync(join(tree, 'report.json')).size };
   writeFileSync(jobFile, JSON.stringify(job));
   return outputs.length;
-}
-
-/** Wall ms of a cold I/O floor process into `outDir`, less the time it took to load its job. */
-function ioFloorMs(script: string, job: string, outDir: string): number {
-  const t = performance.now();
-  const res = spawnSync(process.execPath, [script, job, outDir], { encoding: 'utf8' });
-  const ms = performance.now() - t;
-  const loadMs = Number(res.stdout.trim());
-  if (res.status !== 0 || !Number.isFinite(loadMs)) throw new Error(`io-floor exited ${res.status ?? res.signal}: ${res.stderr}`);
-  return ms - loadMs;
 }
 
 /**
