@@ -81,6 +81,12 @@ function childCpu(): { user: number; system: number } | undefined {
   }
 }
 
+/** User and system CPU seconds of each measured child process. */
+interface ChildCpu {
+  readonly user: number[];
+  readonly system: number[];
+}
+
 function corpusBench(): void {
   const dir = join(SHARED, 'corpus', 'armory');
   if (!existsDir(dir)) {
@@ -114,31 +120,32 @@ function corpusBench(): void {
   const job = join(work, 'io-floor-job.json');
   const outputCount = writeIoFloorJob(job, files, again);
   const ioFloor = join(process.cwd(), 'dist', 'test', 'bench', 'io-floor.js');
+  /** A cold process's wall ms, recording its user and system CPU seconds in `cpu`. */
+  const measured = (cpu: ChildCpu, args: readonly string[], env: Record<string, string> = {}): void => {
+    const before = childCpu();
+    processMs(args, env);
+    const after = childCpu();
+    if (before && after) {
+      cpu.user.push(after.user - before.user);
+      cpu.system.push(after.system - before.system);
+    }
+  };
+  const cpuText = (whose: string, cpu: ChildCpu): string =>
+    cpu.user.length ? `; ${whose} CPU: user ${median(cpu.user).toFixed(2)} s, system ${median(cpu.system).toFixed(2)} s` : '';
   const cold = (label: string, args: (i: number) => string[], env: Record<string, string> = {}, withIoFloor = false): void => {
     let n = 0;
-    const user: number[] = [];
-    const system: number[] = [];
+    const buildCpu: ChildCpu = { user: [], system: [] };
     let m = 0;
-    const io: number[] = [];
-    const [floor = 0, build = 0] = alternate([
+    const ioCpu: ChildCpu = { user: [], system: [] };
+    const [floor = 0, build = 0, io = 0] = alternate([
       () => void processMs([floorScript]),
-      () => {
-        const before = childCpu();
-        processMs(args(n++), env);
-        const after = childCpu();
-        if (before && after) {
-          user.push(after.user - before.user);
-          system.push(after.system - before.system);
-        }
-      },
-      ...(withIoFloor ? [() => io.push(processMs([ioFloor, job, join(work, `io${m++}`)]))] : []),
+      () => measured(buildCpu, args(n++), env),
+      ...(withIoFloor ? [() => measured(ioCpu, [ioFloor, job, join(work, `io${m++}`)])] : []),
     ]);
-    const cpu = user.length ? `; the build's CPU: user ${median(user).toFixed(2)} s, system ${median(system).toFixed(2)} s` : '';
-    console.log(`corpus build, ${label} (cold CLI process, ${files.length} files, 5 backends): ${build.toFixed(0)} ms wall; floor (cold process, read + YAML parse): ${floor.toFixed(0)} ms; ratio ${(build / floor).toFixed(2)}x the floor${cpu}`);
+    console.log(`corpus build, ${label} (cold CLI process, ${files.length} files, 5 backends): ${build.toFixed(0)} ms wall; floor (cold process, read + YAML parse): ${floor.toFixed(0)} ms; ratio ${(build / floor).toFixed(2)}x the floor${cpuText("the build's", buildCpu)}`);
     if (withIoFloor) {
-      const ioMs = median(io);
       console.log(
-        `  its I/O floor (cold process, two threads read + YAML-parse the same files and write ${outputCount} output files and a report.json of the same sizes, no transpiling): ${ioMs.toFixed(0)} ms; ${(ioMs / floor).toFixed(2)}x the floor; the build is ${(build / ioMs).toFixed(2)}x its I/O floor, ${(build - ioMs).toFixed(0)} ms more`,
+        `  its I/O floor (cold process, two threads read + YAML-parse the same files and write ${outputCount} output files and a report.json of the same sizes, no transpiling): ${io.toFixed(0)} ms; ${(io / floor).toFixed(2)}x the floor; the build is ${(build / io).toFixed(2)}x its I/O floor, ${(build - io).toFixed(0)} ms more${cpuText('its', ioCpu)}`,
       );
     }
   };
