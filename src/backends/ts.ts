@@ -7,7 +7,7 @@ import { diag } from '../diagnostics.js';
 import { assertNever, type Detection, type Expr, type Stage } from '../ir/types.js';
 import type { Profile } from '../profiles/profile.js';
 import { translateRegex } from '../regex/index.js';
-import { inputMapping, linePrefilter } from '../matcher/compile.js';
+import { inputMapping, linePrefilter, multiMatchUnsupported } from '../matcher/compile.js';
 import { regexPrefilter } from '../regex/prefilter.js';
 import type { InputMapping } from '../runtime/index.js';
 import type { ValueExpr } from '../ir/types.js';
@@ -192,8 +192,10 @@ class TsRenderer {
         const flags = st.mode === 'sed' && st.global ? 'g' : '';
         const re = this.matcher(`pcreToJs(${json(st.pattern)}, ${json(flags)})`, 'pcreToJs');
         if (st.mode === 'sed') return `{ kind: 'rows', rowWise: true, run: ${this.use('rexSedStage')}(${json(st.field.name)}, ${re}, ${json(st.replacement ?? '')}, ${st.global}) }`;
-        if (st.maxMatch !== 1) this.ctx.report(diag('BE001', `rex max_match=${st.maxMatch} (multivalue extraction) is not in the TypeScript matcher yet`, st.span, { backend: 'ts' }));
-        return `{ kind: 'rows', rowWise: true, run: ${this.use('rexExtractStage')}(${json(st.field.name)}, ${re}, ${json(st.groups)}) }`;
+        const unsupported = multiMatchUnsupported(st.pattern, st.maxMatch);
+        if (unsupported) this.ctx.report(diag('BE001', unsupported, st.span, { backend: 'ts' }));
+        const maxMatch = st.maxMatch === 1 ? '' : `, ${st.maxMatch}`;
+        return `{ kind: 'rows', rowWise: true, run: ${this.use('rexExtractStage')}(${json(st.field.name)}, ${re}, ${json(st.groups)}${maxMatch}) }`;
       }
       case 'enrich': {
         const args = `${irJson(st.inputs.map((i) => ({ field: i.field.name, column: i.column })))}, ${json(st.outputs)}, ${st.overwrite}`;

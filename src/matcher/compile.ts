@@ -10,6 +10,8 @@ import { fieldMappingOf } from '../profiles/profile.js';
 import type { Diagnostic, Span } from '../diagnostics.js';
 import { onlyUndisclosed, relaxLeaves } from '../backends/relax.js';
 import { regexPrefilter } from '../regex/prefilter.js';
+import { parseRegex } from '../regex/parse.js';
+import { minLength } from '../regex/analyze.js';
 import type { ValueExpr } from '../ir/types.js';
 import {
   fieldReader,
@@ -258,6 +260,19 @@ export function linePrefilter(filter: Expr, input: InputMapping): LinePrefilter 
 }
 
 /** A construct the matcher cannot run, with the span that caused it. */
+/**
+ * Why a `rex max_match=N` extraction (N other than 1) cannot run exactly, if it cannot: after an
+ * empty match PCRE tries again at the same place for a non-empty one, a JS RegExp cannot, so a
+ * regex that can match the empty string would find other matches than Splunk's.
+ */
+export function multiMatchUnsupported(pattern: string, maxMatch: number): string | undefined {
+  if (maxMatch === 1) return undefined;
+  const parsed = parseRegex(pattern);
+  // A regex that does not parse is reported by its translation.
+  if (!parsed.ok || minLength(parsed.regex.ast) > 0) return undefined;
+  return `rex max_match=${maxMatch} with a regex that can match the empty string: after an empty match PCRE retries at the same place for a non-empty one, which a JS RegExp cannot`;
+}
+
 export class MatcherUnsupported extends Error {
   constructor(
     readonly span: Span,
@@ -301,9 +316,10 @@ export function compileStage(st: Stage, opts: MatcherOptions & ExprOptions = {})
         const { replacement, global } = st;
         return { kind: 'rows', rowWise: true, run: rexSedStage(field, re, replacement ?? '', global) };
       }
-      if (st.maxMatch !== 1) throw new MatcherUnsupported(st.span, `rex max_match=${st.maxMatch} (multivalue extraction) is not in the matcher yet`);
-      const groups = st.groups;
-      return { kind: 'rows', rowWise: true, run: rexExtractStage(field, re, groups) };
+      const unsupported = multiMatchUnsupported(st.pattern, st.maxMatch);
+      if (unsupported) throw new MatcherUnsupported(st.span, unsupported);
+      const { groups, maxMatch } = st;
+      return { kind: 'rows', rowWise: true, run: rexExtractStage(field, re, groups, maxMatch) };
     }
     case 'enrich': {
       const table = opts.lookups?.get(st.table) ?? null;

@@ -47,6 +47,36 @@ export function fixedLength(node: RegexNode): number | null {
   }
 }
 
+/**
+ * The fewest characters a match of `node` consumes (0: it can match the empty string). A
+ * backreference counts as 0: its group may have captured nothing.
+ */
+export function minLength(node: RegexNode): number {
+  switch (node.kind) {
+    case 'literal':
+    case 'any':
+    case 'shorthand':
+    case 'class':
+      return 1;
+    case 'anchor':
+    case 'wordBoundary':
+    case 'flags':
+    case 'lookaround':
+    case 'backreference':
+      return 0;
+    case 'group':
+      return minLength(node.body);
+    case 'quantifier':
+      return node.min === 0 ? 0 : node.min * minLength(node.body);
+    case 'sequence':
+      return node.items.reduce((total, item) => total + minLength(item), 0);
+    case 'alternation':
+      return Math.min(...node.branches.map(minLength));
+    default:
+      return assertNever(node);
+  }
+}
+
 /** Pre-order walk over all nodes (class items are not visited). */
 export function walk(node: RegexNode, visit: (n: RegexNode) => void): void {
   visit(node);

@@ -16,6 +16,7 @@
  *   fields of an `f(*) as *` aggregate in name order.
  */
 import type { FieldValue, Row, Scalar } from './index.js';
+import { valuesOf } from './values.js';
 
 export interface AggSpec {
   readonly fn: string;
@@ -26,11 +27,6 @@ export interface AggSpec {
 
 /** Splunk's list() keeps the first 100 values (limits.conf list_maxsize). [doc] */
 export const LIST_MAX = 100;
-
-function valuesOf(v: FieldValue | undefined): readonly Scalar[] {
-  if (v === undefined) return [];
-  return Array.isArray(v) ? (v as readonly Scalar[]) : [v as Scalar];
-}
 
 function lex(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;

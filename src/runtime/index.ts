@@ -18,11 +18,6 @@ export interface InputField {
 /** CIM field -> where it lives in the input events. */
 export type InputMapping = Readonly<Record<string, InputField>>;
 
-function valuesOf(v: FieldValue | undefined): readonly Scalar[] {
-  if (v === undefined) return [];
-  return Array.isArray(v) ? (v as readonly Scalar[]) : [v as Scalar];
-}
-
 /** Splunk's `_time`: epoch seconds. Sysmon's UtcTime is `YYYY-MM-DD hh:mm:ss.fff` in UTC. */
 export function parseTime(v: unknown): number | undefined {
   if (typeof v === 'number') return v;
@@ -209,6 +204,7 @@ export function runRule(events: Iterable<Readonly<Record<string, unknown>>>, rul
 import { streamStages } from './pipeline.js';
 import { COMPUTED_LOOKUPS, type ComputedLookup, type JoinOptions, type StreamOptions } from './stages.js';
 import { cidrTester } from './eval.js';
+import { valuesOf } from './values.js';
 
 export type LookupTable = readonly Readonly<Record<string, string>>[];
 export type LookupTables = ReadonlyMap<string, LookupTable>;

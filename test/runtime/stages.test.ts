@@ -63,6 +63,42 @@ describe('rexExtract', () => {
   });
 });
 
+// max_match: "Controls the number of times the regex is matched. If greater than 1, the resulting
+// fields are multivalued fields." (same page)
+describe('rexExtract with max_match', () => {
+  const dll = pcreToJs('(?<driver>\\S+\\.dll)');
+  const line = 'load a.dll b.DLL c.dll d.exe e.dll';
+  it('max_match=0 collects every match, in match order, into a multivalue field', () => {
+    expect(rexExtract([{ s: line }], 's', dll, ['driver'], 0)).toEqual([{ s: line, driver: ['a.dll', 'c.dll', 'e.dll'] }]);
+  });
+  it('max_match=N stops after N matches', () => {
+    expect(rexExtract([{ s: line }], 's', dll, ['driver'], 2)).toEqual([{ s: line, driver: ['a.dll', 'c.dll'] }]);
+  });
+  it('a single match stays a single value; no match leaves the row as it was', () => {
+    expect(rexExtract([{ s: 'x.dll', driver: 'old' }], 's', dll, ['driver'], 0)).toEqual([{ s: 'x.dll', driver: 'x.dll' }]);
+    const row = { s: 'none', driver: 'old' };
+    expect(rexExtract([row], 's', dll, ['driver'], 0)).toEqual([row]);
+  });
+  it('each group collects the values it captured; one that never took part leaves its field', () => {
+    const kv = pcreToJs('(?:user=(?<user>\\w*)|host=(?<host>\\w+))');
+    expect(rexExtract([{ s: 'user=a host=h1 user= user=b', host: 'keep', port: 'p' }], 's', kv, ['user', 'host', 'port'], 0)).toEqual([
+      { s: 'user=a host=h1 user= user=b', user: ['a', 'b'], host: 'h1', port: 'p' },
+    ]);
+    // Only empty captures: the field is emptied, as with max_match=1.
+    expect(rexExtract([{ s: 'user= user=', user: 'old' }], 's', kv, ['user'], 0)).toEqual([{ s: 'user= user=' }]);
+  });
+  it('each search starts where the previous match ended (matches do not overlap)', () => {
+    expect(rexExtract([{ s: 'aaaa' }], 's', pcreToJs('(?<p>aa)'), ['p'], 0)).toEqual([{ s: 'aaaa', p: ['aa', 'aa'] }]);
+  });
+  it('uses the first value of a multivalue field that matches, and honours (?i)', () => {
+    const re = pcreToJs('(?i)x(?<n>\\d)');
+    expect(rexExtract([{ s: ['none', 'X1 x2', 'x3'] }], 's', re, ['n'], 0)).toEqual([{ s: ['none', 'X1 x2', 'x3'], n: ['1', '2'] }]);
+  });
+  it('never loops in place on a regex that matches the empty string', () => {
+    expect(rexExtract([{ s: 'ab' }], 's', pcreToJs('(?<c>b?)'), ['c'], 0)).toEqual([{ s: 'ab', c: 'b' }]);
+  });
+});
+
 describe('rexSed', () => {
   it('replaces the first match without g', () => {
     expect(rexSed([{ s: 'aaa' }], 's', pcreToJs('a'), 'b', false)).toEqual([{ s: 'baa' }]);
