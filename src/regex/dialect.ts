@@ -65,7 +65,8 @@ export interface Dialect {
   lazySuffix: string;
   /** `x{n}?` means an optional `x{n}` (Ruby): a fixed count is printed without the lazy suffix. */
   fixedRepeatIsGreedyOnly?: boolean;
-  anchor(node: AnchorNode, ctx: PrintContext, tail: boolean): string;
+  /** `tail`: nothing consuming follows in the branch; `followMin`: the fewest characters a match consumes after the anchor. */
+  anchor(node: AnchorNode, ctx: PrintContext, tail: boolean, followMin: number): string;
   wordBoundary(node: WordBoundaryNode, ctx: PrintContext): string;
   /** Lookaround with its printed body, or undefined if unsupported. */
   lookaround(node: LookaroundNode, body: string): string | undefined;

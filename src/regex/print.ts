@@ -9,7 +9,7 @@
 import { assertNever, type GroupNode, type ParsedRegex, type RegexNode, type Span } from './ast.js';
 import { classSet, classSetIgnoringCase, isCaseSensitive, literalSet, shorthandSet } from './charset.js';
 import type { Dialect, PrintContext, PrintOptions, PrintResult, RegexFlavour } from './dialect.js';
-import { walk } from './analyze.js';
+import { minLength, walk } from './analyze.js';
 import { pcreDialect } from './flavours/pcre.js';
 import { rustDialect } from './flavours/rust.js';
 import { luceneDialect } from './flavours/lucene.js';
@@ -55,8 +55,12 @@ class Printer {
     private readonly capture?: (group: GroupNode) => boolean,
   ) {}
 
-  /** `tail`: nothing that consumes input follows this node in its branch (see the Rust `$`). */
-  print = (node: RegexNode, tail: boolean): string => {
+  /**
+   * `tail`: nothing that consumes input follows this node in its branch (see the Rust `$`).
+   * `followMin`: the fewest characters any match consumes after this node (see the Rust `(?m)^`);
+   * 0 when unknown.
+   */
+  print = (node: RegexNode, tail: boolean, followMin = 0): string => {
     const { d, ctx } = this;
     switch (node.kind) {
       case 'literal':
@@ -74,7 +78,7 @@ class Printer {
       case 'group': {
         if (node.group === 'atomic') this.unsupported(node, 'atomic group (?>...)');
         const open = (node.group === 'capturing' || node.group === 'named') && this.capture?.(node) ? '(' : d.groupOpen(node.group, node.name);
-        return `${open}${this.print(node.body, tail)})`;
+        return `${open}${this.print(node.body, tail, followMin)})`;
       }
       case 'lookaround': {
         const out = d.lookaround(node, this.print(node.body, true));
@@ -83,9 +87,9 @@ class Printer {
         return d.empty;
       }
       case 'quantifier':
-        return this.quantifier(node, tail);
+        return this.quantifier(node, tail, followMin);
       case 'anchor':
-        return d.anchor(node, ctx, tail);
+        return d.anchor(node, ctx, tail, followMin);
       case 'wordBoundary':
         return d.wordBoundary(node, ctx);
       case 'backreference': {
@@ -103,16 +107,23 @@ class Printer {
         // anchors after the first consume nothing, so the first is still at the tail.
         let last = node.items.length - 1;
         while (last > 0 && isPlainEnd(node.items[last])) last--;
-        return node.items.map((item, i) => this.print(item, tail && i >= last)).join('');
+        // What follows item i: the items after it, then what follows the sequence.
+        const after: number[] = [];
+        for (let i = node.items.length - 1, sum = followMin; i >= 0; i--) {
+          after[i] = sum;
+          const item = node.items[i];
+          if (item) sum += minLength(item);
+        }
+        return node.items.map((item, i) => this.print(item, tail && i >= last, after[i])).join('');
       }
       case 'alternation':
-        return node.branches.map((b) => this.print(b, tail)).join('|');
+        return node.branches.map((b) => this.print(b, tail, followMin)).join('|');
       default:
         return assertNever(node);
     }
   };
 
-  private quantifier(node: Extract<RegexNode, { kind: 'quantifier' }>, tail: boolean): string {
+  private quantifier(node: Extract<RegexNode, { kind: 'quantifier' }>, tail: boolean, followMin: number): string {
     const { min, max } = node;
     const op =
       min === 0 && max === null ? '*'
@@ -126,7 +137,8 @@ class Printer {
     // count matches what the greedy one does.
     if (node.mode === 'lazy' && !(max === min && this.d.fixedRepeatIsGreedyOnly)) suffix = this.d.lazySuffix;
     if (node.mode === 'possessive') this.unsupported(node, 'possessive quantifier');
-    return `${this.print(node.body, tail && max === 1)}${op}${suffix}`;
+    // Later repetitions may consume nothing, so what follows the body is at least what follows the quantifier.
+    return `${this.print(node.body, tail && max === 1, followMin)}${op}${suffix}`;
   }
 
   private unsupported(span: Span, what: string): void {

@@ -73,7 +73,12 @@ export const VERDICT_CASES: VerdictCase[] = [
   { pattern: 'a{2,3}?b', expect: '000000000000000000000000011000000000000000000' },
   { pattern: 'a+?$', expect: '010000001101000000000000000010000000000000000' },
   { pattern: '\\x41\\x{42}|\\101', expect: '001000110000000000000000000000000000000001000' },
-  { pattern: '(?m)^b', expect: '000100001000100000000000000000000000000000000', unsupportedIn: ['pcre', 'rust', 'lucene'] },
+  // Rust's (?m)^ also matches after a final newline: exact only when something must be consumed after it.
+  { pattern: '(?m)^b', expect: '000100001000100000000000000000000000000000000', unsupportedIn: ['pcre', 'lucene'] },
+  { pattern: '(?m)(?:^|x)b', expect: '000100001000100000000000000000000000001000000', unsupportedIn: ['pcre', 'lucene'] },
+  { pattern: '(?m)\\n^(a+)', expect: '000000000001000000000000000000000000000000000', unsupportedIn: ['pcre', 'lucene'] },
+  { pattern: '(?m)a\\n^', expect: '000000000010100000000000000000000000000000000', unsupportedIn: ['pcre', 'rust', 'lucene'] },
+  { pattern: '(?m)^(?:b|c)?$', expect: '100100000011100000000000000000000000000000000', unsupportedIn: ['pcre', 'rust', 'lucene'] },
   { pattern: '(?m)a$', expect: '010000001111100000000000000010000000000000000', unsupportedIn: ['pcre', 'lucene'] },
   { pattern: '[\\d-]', expect: '000000000000000000000000000110100000000100010' },
   { pattern: '\\Q.*\\E', expect: '000000000000000000000000000001000000000000000' },

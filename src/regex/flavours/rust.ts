@@ -65,11 +65,12 @@ export const rustDialect: Dialect = {
   empty: '(?:)',
   emptySequence: '',
   lazySuffix: '?',
-  anchor(node, ctx, tail) {
+  anchor(node, ctx, tail, followMin) {
     if (node.multiline) {
       if (node.anchor === 'start') {
-        // Rust's (?m)^ also matches after a final newline; PCRE's does not.
-        ctx.report(node, 'multiline (?m) ^ is not supported by the rust flavour');
+        // Rust's (?m)^ also matches after a final newline, PCRE's does not: the same matches
+        // when what follows must consume a character, since none is left there.
+        if (followMin === 0) ctx.report(node, 'multiline (?m) ^ that may be followed by nothing is not supported by the rust flavour (Rust also matches it after a final newline)');
         return '(?m:^)';
       }
       return '(?m:$)'; // before any \n or at the end, as in PCRE
