@@ -10,13 +10,14 @@
  * - list(): arrival order, the first 100 values only (Splunk's documented list() cap);
  * - min()/max(): numerically when every value is a number, else lexicographically over all values;
  * - sum()/avg(): over the values that are numbers, in arrival order;
- * - first()/last() (and earliest()/latest(), which the matcher reads in arrival order as well);
+ * - first()/last() in arrival order; earliest()/latest() by `_time` (time-pick.ts);
  * - count: of rows without a field (and for `count(*) as *`, per field), of values with one;
  * - output rows sorted by their by-values, by-fields first, then the aggregates in order, with the
  *   fields of an `f(*) as *` aggregate in name order.
  */
 import type { FieldValue, Row, Scalar } from './index.js';
 import { valuesOf } from './values.js';
+import { TimePick, timeOf } from './time-pick.js';
 
 export interface AggSpec {
   readonly fn: string;
@@ -34,7 +35,8 @@ function lex(a: string, b: string): number {
 
 /** One aggregate of one field in one group. */
 interface Accumulator {
-  add(v: Scalar): void;
+  /** `time`: the row's `_time` (earliest/latest use it). */
+  add(v: Scalar, time: number | undefined): void;
   /** The result; `rows` is the group's row count (count of rows). */
   result(rows: number): FieldValue | undefined;
   /** Values held (distinct strings, list entries): the memory that grows with the data. */
@@ -139,6 +141,22 @@ class Pick implements Accumulator {
   }
 }
 
+class ByTime implements Accumulator {
+  private readonly pick: TimePick;
+  constructor(latest: boolean) {
+    this.pick = new TimePick(latest);
+  }
+  add(v: Scalar, time: number | undefined): void {
+    this.pick.add(v, time);
+  }
+  result(): Scalar | undefined {
+    return this.pick.result();
+  }
+  get size(): number {
+    return 0;
+  }
+}
+
 function accumulator(fn: string, ofRows: boolean): Accumulator {
   switch (fn) {
     case 'count':
@@ -155,11 +173,12 @@ function accumulator(fn: string, ofRows: boolean): Accumulator {
     case 'avg':
       return new Sum(fn === 'avg');
     case 'first':
-    case 'earliest':
       return new Pick(false);
     case 'last':
-    case 'latest':
       return new Pick(true);
+    case 'earliest':
+    case 'latest':
+      return new ByTime(fn === 'latest');
     default:
       throw new Error(`ruleport runtime: unknown aggregation ${fn}`);
   }
@@ -220,6 +239,7 @@ export class AggregateFolder {
 
   private add(g: Group, row: Row): void {
     g.rows++;
+    const time = timeOf(row);
     this.aggs.forEach((a, i) => {
       const acc = g.accs[i] as Accumulator | Map<string, Accumulator>;
       if (acc instanceof Map) {
@@ -230,10 +250,10 @@ export class AggregateFolder {
             one = accumulator(a.fn, true);
             acc.set(name, one);
           }
-          for (const v of valuesOf(row[name])) one.add(v);
+          for (const v of valuesOf(row[name])) one.add(v, time);
         }
       } else if (a.field !== null) {
-        for (const v of valuesOf(row[a.field])) acc.add(v);
+        for (const v of valuesOf(row[a.field])) acc.add(v, time);
       }
     });
   }

@@ -7,6 +7,7 @@ import type { EvalValue } from './eval.js';
 import { compileReplacement, parseIPv4 } from './eval.js';
 import type { FieldValue, Row, Scalar } from './index.js';
 import { valuesOf } from './values.js';
+import { TimePick, timeOf } from './time-pick.js';
 
 function present(v: FieldValue | undefined): boolean {
   if (v === undefined || v === '') return false;
@@ -399,10 +400,12 @@ interface AggState {
   numMax: number;
   first: Scalar | undefined;
   last: Scalar | undefined;
+  earliest: TimePick;
+  latest: TimePick;
 }
 
 function newState(): AggState {
-  return { count: 0, seen: new Set(), all: [], sum: 0, nums: 0, min: undefined, max: undefined, numMin: Infinity, numMax: -Infinity, first: undefined, last: undefined };
+  return { count: 0, seen: new Set(), all: [], sum: 0, nums: 0, min: undefined, max: undefined, numMin: Infinity, numMax: -Infinity, first: undefined, last: undefined, earliest: new TimePick(false), latest: new TimePick(true) };
 }
 
 /** min/max order as in stats: numbers numerically and below strings, strings lexicographically. */
@@ -415,7 +418,8 @@ function statsOrder(a: Scalar, b: Scalar): number {
   return lex(String(a), String(b));
 }
 
-function feed(st: AggState, values: readonly Scalar[]): void {
+/** `time`: the row's `_time`, for earliest()/latest(). */
+function feed(st: AggState, values: readonly Scalar[], time: number | undefined): void {
   for (const v of values) {
     st.count++;
     st.seen.add(String(v));
@@ -431,6 +435,8 @@ function feed(st: AggState, values: readonly Scalar[]): void {
     if (st.max === undefined || statsOrder(v, st.max) > 0) st.max = v;
     st.first ??= v;
     st.last = v;
+    st.earliest.add(v, time);
+    st.latest.add(v, time);
   }
 }
 
@@ -460,11 +466,13 @@ function result(fn: string, st: AggState): FieldValue | undefined {
       // max - min of the numeric values (Splunk's range() ignores non-numbers).
       return st.nums ? st.numMax - st.numMin : undefined;
     case 'first':
-    case 'earliest':
       return st.first;
     case 'last':
-    case 'latest':
       return st.last;
+    case 'earliest':
+      return st.earliest.result();
+    case 'latest':
+      return st.latest.result();
     default:
       return undefined;
   }
@@ -500,7 +508,7 @@ function aggTargets(row: Row, aggs: readonly StreamAgg[], by: readonly string[])
 /** Feeds one row into a state: count() counts the row, every other target the field's values. */
 function feedRow(st: AggState, row: Row, field: string | null): void {
   if (field === null) st.count++;
-  else feed(st, valuesOf(row[field]).filter((v) => v !== ''));
+  else feed(st, valuesOf(row[field]).filter((v) => v !== ''), timeOf(row));
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { runStages, stats, streamStages, LIST_MAX, type Row, type RuntimeStage } from '../../src/runtime/index.js';
+import { runStages, stats, streamStages, streamstats, LIST_MAX, type Row, type RuntimeStage } from '../../src/runtime/index.js';
 import { runStagesAllRows, statsAllRows } from '../support/stats-all-rows.js';
 
 type Agg = { fn: string; field: string | null; as: string };
@@ -41,6 +41,41 @@ describe('stats semantics', () => {
       // n in group a: '9', 'x', 2 -> not all numbers: lexicographic min '2', max 'x'; sum/avg skip 'x'
       { host: 'a', lo: '2', hi: 'x', first: 'Amy', last: 'amy', count: 3, users: 2, total: 11, mean: 5.5 },
       { host: 'b', lo: 10, hi: 10, first: 'zed', last: 'zed', count: 1, users: 1, total: 10, mean: 10 },
+    ]);
+  });
+  // earliest()/latest(): "the chronologically earliest (latest) seen occurrence of a value in a field".
+  // https://help.splunk.com/splunk-enterprise/spl-search-reference/9.4/statistical-and-charting-functions/time-functions
+  it('earliest()/latest() take the value of the row with the smallest/largest _time, not the first/last to arrive', () => {
+    const timed: Row[] = [
+      { host: 'a', _time: 200, user: 'mid' },
+      { host: 'a', _time: 300, user: 'late' },
+      { host: 'a', _time: 100, user: 'early' },
+      { host: 'a', _time: 50 }, // no user: earliest(user) skips it
+      { host: 'a', user: 'untimed' }, // no _time: only counts while no timed row has a user
+    ];
+    const aggs: Agg[] = [
+      { fn: 'earliest', field: 'user', as: 'e' },
+      { fn: 'latest', field: 'user', as: 'l' },
+      { fn: 'first', field: 'user', as: 'f' },
+      { fn: 'last', field: 'user', as: 'z' },
+      { fn: 'earliest', field: '_time', as: 't0' },
+    ];
+    expect(runStages(timed, [statsStage(aggs, ['host'])])).toEqual([{ host: 'a', e: 'early', l: 'late', f: 'mid', z: 'untimed', t0: 50 }]);
+    // Without any _time they follow arrival, like first()/last(); equal times keep the first for
+    // earliest and the last for latest.
+    expect(runStages([{ u: 'x' }, { u: 'y' }], [statsStage([{ fn: 'earliest', field: 'u', as: 'e' }, { fn: 'latest', field: 'u', as: 'l' }], [])])).toEqual([{ e: 'x', l: 'y' }]);
+    expect(runStages([{ _time: 5, u: 'x' }, { _time: 5, u: 'y' }], [statsStage([{ fn: 'earliest', field: 'u', as: 'e' }, { fn: 'latest', field: 'u', as: 'l' }], [])])).toEqual([{ e: 'x', l: 'y' }]);
+  });
+  it('streamstats earliest()/latest() go by _time as well', () => {
+    const rows: Row[] = [
+      { _time: 20, user: 'b' },
+      { _time: 10, user: 'a' },
+      { _time: 30, user: 'c' },
+    ];
+    expect(streamstats(rows, [{ fn: 'earliest', field: 'user', as: 'e' }, { fn: 'latest', field: 'user', as: 'l' }, { fn: 'first', field: 'user', as: 'f' }], []).map((r) => [r['e'], r['l'], r['f']])).toEqual([
+      ['b', 'b', 'b'],
+      ['a', 'b', 'b'],
+      ['a', 'c', 'b'],
     ]);
   });
   it('a multivalue by-field puts the row in each value group; the by-value keeps its type', () => {

@@ -2,7 +2,9 @@
  * The all-rows stats/eventstats the runtime had before aggregation streamed (commit 3f630a9,
  * src/runtime/index.ts), kept verbatim as an independent oracle: it collects every row of a
  * group, then aggregates. test/runtime/aggregate.test.ts holds the streaming folder to it.
- * The one intended difference: list() now keeps Splunk's first 100 values; this oracle keeps all.
+ * The intended differences: list() now keeps Splunk's first 100 values, this oracle keeps all;
+ * earliest()/latest() now go by `_time`, this oracle by arrival (the same on rows without
+ * `_time`, which is what the random rows of the equivalence test are).
  */
 import type { FieldValue, Row, Scalar } from '../../src/runtime/index.js';
 import { bucket, project, rename, streamstats, type RuntimeStage } from '../../src/runtime/index.js';
