@@ -7,7 +7,7 @@ import { diag } from '../diagnostics.js';
 import { assertNever, type Detection, type Expr, type Stage } from '../ir/types.js';
 import type { Profile } from '../profiles/profile.js';
 import { translateRegex } from '../regex/index.js';
-import { inputMapping, linePrefilter, multiMatchUnsupported } from '../matcher/compile.js';
+import { aggregateUnsupported, inputMapping, linePrefilter, multiMatchUnsupported } from '../matcher/compile.js';
 import { regexPrefilter } from '../regex/prefilter.js';
 import type { InputMapping } from '../runtime/index.js';
 import type { ValueExpr } from '../ir/types.js';
@@ -178,6 +178,8 @@ class TsRenderer {
       case 'bucket':
         return `{ kind: 'bucket', field: ${json(st.field.name)}, seconds: ${st.seconds}, as: ${json(st.as)} }`;
       case 'aggregate': {
+        const unsupported = aggregateUnsupported(st);
+        if (unsupported) this.ctx.report(diag('BE001', unsupported.message, unsupported.span, { backend: 'ts' }));
         // streamstats options are spelled out only when they differ from Splunk's defaults.
         const w = st.mode === 'streamstats' && (st.window !== 0 || !st.current || st.resetOnChange) ? { window: st.window, current: st.current, global: st.global, resetOnChange: st.resetOnChange } : null;
         return `{ kind: 'aggregate', mode: ${json(st.mode)}, aggs: ${json(st.aggs.map((a) => ({ fn: a.fn, field: a.field, as: a.as })))}, by: ${json(st.by.map((f) => f.name))}${w ? `, stream: ${json(w)}` : ''} }`;

@@ -12,6 +12,8 @@ import { onlyUndisclosed, relaxLeaves } from '../backends/relax.js';
 import { regexPrefilter } from '../regex/prefilter.js';
 import { parseRegex } from '../regex/parse.js';
 import { minLength } from '../regex/analyze.js';
+import { STATS_FUNCTIONS } from '../runtime/aggregate.js';
+import { STREAMSTATS_FUNCTIONS } from '../runtime/stages.js';
 import type { ValueExpr } from '../ir/types.js';
 import {
   fieldReader,
@@ -261,6 +263,18 @@ export function linePrefilter(filter: Expr, input: InputMapping): LinePrefilter 
 
 /** A construct the matcher cannot run, with the span that caused it. */
 /**
+ * The first aggregate of a stats/eventstats/streamstats the runtime does not compute, and why.
+ * median(): Splunk does not document which value an even count of values gives.
+ */
+export function aggregateUnsupported(st: Extract<Stage, { kind: 'aggregate' }>): { span: Span; message: string } | undefined {
+  const known = st.mode === 'streamstats' ? STREAMSTATS_FUNCTIONS : STATS_FUNCTIONS;
+  const agg = st.aggs.find((a) => !known.has(a.fn));
+  if (!agg) return undefined;
+  const why = agg.fn === 'median' ? ': Splunk does not document which value an even number of values gives' : '';
+  return { span: agg.span, message: `${agg.fn}() in ${st.mode} is not in the native matcher${why}` };
+}
+
+/**
  * Why a `rex max_match=N` extraction (N other than 1) cannot run exactly, if it cannot: after an
  * empty match PCRE tries again at the same place for a non-empty one, a JS RegExp cannot, so a
  * regex that can match the empty string would find other matches than Splunk's.
@@ -298,6 +312,8 @@ export function compileStage(st: Stage, opts: MatcherOptions & ExprOptions = {})
     case 'bucket':
       return { kind: 'bucket', field: st.field.name, seconds: st.seconds, as: st.as };
     case 'aggregate': {
+      const unsupported = aggregateUnsupported(st);
+      if (unsupported) throw new MatcherUnsupported(unsupported.span, unsupported.message);
       const aggs = st.aggs.map((a) => ({ fn: a.fn, field: a.field, as: a.as }));
       const by = st.by.map((f) => f.name);
       if (st.mode !== 'streamstats') return { kind: 'aggregate', mode: st.mode, aggs, by };

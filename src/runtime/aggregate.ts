@@ -9,7 +9,8 @@
  * - values(): distinct, as strings, in code-unit (lexicographic) order; dc(): number of those strings;
  * - list(): arrival order, the first 100 values only (Splunk's documented list() cap);
  * - min()/max(): numerically when every value is a number, else lexicographically over all values;
- * - sum()/avg(): over the values that are numbers, in arrival order;
+ * - sum()/avg(): over the values that are numbers, in arrival order; stdev()/range() over them too
+ *   (spread.ts);
  * - first()/last() in arrival order; earliest()/latest() by `_time` (time-pick.ts);
  * - count: of rows without a field (and for `count(*) as *`, per field), of values with one;
  * - output rows sorted by their by-values, by-fields first, then the aggregates in order, with the
@@ -18,6 +19,7 @@
 import type { FieldValue, Row, Scalar } from './index.js';
 import { valuesOf } from './values.js';
 import { TimePick, timeOf } from './time-pick.js';
+import { Spread } from './spread.js';
 
 export interface AggSpec {
   readonly fn: string;
@@ -25,6 +27,9 @@ export interface AggSpec {
   readonly field: string | null;
   readonly as: string;
 }
+
+/** The functions stats and eventstats compute (accumulator() below). */
+export const STATS_FUNCTIONS: ReadonlySet<string> = new Set(['count', 'values', 'dc', 'list', 'min', 'max', 'sum', 'avg', 'stdev', 'range', 'first', 'last', 'earliest', 'latest']);
 
 /** Splunk's list() keeps the first 100 values (limits.conf list_maxsize). [doc] */
 export const LIST_MAX = 100;
@@ -127,6 +132,21 @@ class Sum implements Accumulator {
   }
 }
 
+class SpreadOf implements Accumulator {
+  private readonly spread = new Spread();
+  constructor(private readonly fn: 'stdev' | 'range') {}
+  add(v: Scalar): void {
+    const x = Number(v);
+    if (!Number.isNaN(x)) this.spread.add(x);
+  }
+  result(): number | undefined {
+    return this.fn === 'stdev' ? this.spread.stdev() : this.spread.range();
+  }
+  get size(): number {
+    return 0;
+  }
+}
+
 class Pick implements Accumulator {
   private v: Scalar | undefined;
   constructor(private readonly last: boolean) {}
@@ -172,6 +192,9 @@ function accumulator(fn: string, ofRows: boolean): Accumulator {
     case 'sum':
     case 'avg':
       return new Sum(fn === 'avg');
+    case 'stdev':
+    case 'range':
+      return new SpreadOf(fn);
     case 'first':
       return new Pick(false);
     case 'last':

@@ -8,6 +8,7 @@ import { compileReplacement, parseIPv4 } from './eval.js';
 import type { FieldValue, Row, Scalar } from './index.js';
 import { valuesOf } from './values.js';
 import { TimePick, timeOf } from './time-pick.js';
+import { Spread } from './spread.js';
 
 function present(v: FieldValue | undefined): boolean {
   if (v === undefined || v === '') return false;
@@ -385,7 +386,7 @@ export interface StreamAgg {
   readonly as: string;
 }
 
-export const STREAMSTATS_FUNCTIONS: ReadonlySet<string> = new Set(['count', 'dc', 'values', 'list', 'sum', 'avg', 'min', 'max', 'range', 'first', 'last', 'earliest', 'latest']);
+export const STREAMSTATS_FUNCTIONS: ReadonlySet<string> = new Set(['count', 'dc', 'values', 'list', 'sum', 'avg', 'min', 'max', 'range', 'stdev', 'first', 'last', 'earliest', 'latest']);
 
 interface AggState {
   count: number;
@@ -395,9 +396,8 @@ interface AggState {
   nums: number;
   min: Scalar | undefined;
   max: Scalar | undefined;
-  /** Numeric extremes, for range(). */
-  numMin: number;
-  numMax: number;
+  /** The numeric values' range() and stdev(). */
+  spread: Spread;
   first: Scalar | undefined;
   last: Scalar | undefined;
   earliest: TimePick;
@@ -405,7 +405,7 @@ interface AggState {
 }
 
 function newState(): AggState {
-  return { count: 0, seen: new Set(), all: [], sum: 0, nums: 0, min: undefined, max: undefined, numMin: Infinity, numMax: -Infinity, first: undefined, last: undefined, earliest: new TimePick(false), latest: new TimePick(true) };
+  return { count: 0, seen: new Set(), all: [], sum: 0, nums: 0, min: undefined, max: undefined, spread: new Spread(), first: undefined, last: undefined, earliest: new TimePick(false), latest: new TimePick(true) };
 }
 
 /** min/max order as in stats: numbers numerically and below strings, strings lexicographically. */
@@ -428,8 +428,7 @@ function feed(st: AggState, values: readonly Scalar[], time: number | undefined)
     if (n !== null) {
       st.sum += n;
       st.nums++;
-      st.numMin = Math.min(st.numMin, n);
-      st.numMax = Math.max(st.numMax, n);
+      st.spread.add(n);
     }
     if (st.min === undefined || statsOrder(v, st.min) < 0) st.min = v;
     if (st.max === undefined || statsOrder(v, st.max) > 0) st.max = v;
@@ -464,7 +463,9 @@ function result(fn: string, st: AggState): FieldValue | undefined {
       return st.max;
     case 'range':
       // max - min of the numeric values (Splunk's range() ignores non-numbers).
-      return st.nums ? st.numMax - st.numMin : undefined;
+      return st.spread.range();
+    case 'stdev':
+      return st.spread.stdev();
     case 'first':
       return st.first;
     case 'last':

@@ -124,6 +124,17 @@ describe('generated TypeScript matchers', () => {
     ]);
   });
 
+  it('median() is unsupported in the native matcher and the ts backend (Splunk does not say which value an even count gives)', () => {
+    const spl = '`get_endpoint_data` `get_endpoint_data_sysmon` EventCode=1 | stats median(ProcessId) as m, stdev(ProcessId) as s by host';
+    const loaded = parseRuleText('median.yml', `id: m\ntitle: m\nlogic_format: Splunk\nlogic: ${JSON.stringify(spl)}\n`);
+    const d = loaded.rule && frontEnd(loaded.rule).detection;
+    if (!d) throw new Error('did not normalize');
+    const be001 = renderBackend(d, 'ts').diagnostics.filter((x) => x.code === 'BE001');
+    expect(be001.map((x) => x.message)).toEqual(['median() in stats is not in the native matcher: Splunk does not document which value an even number of values gives']);
+    expect(spl.slice(be001[0]?.span?.start, be001[0]?.span?.end)).toBe('median(ProcessId) as m');
+    expect(() => runDetection(d, resolveProfile('sysmon-raw'), [])).toThrow(/median\(\) in stats/);
+  });
+
   it('rex max_match with a regex that can match the empty string is unsupported (PCRE and JS find other matches)', () => {
     const spl = '`get_endpoint_data` `get_endpoint_data_sysmon` EventCode=1 | rex field=process max_match=0 "(?<x>a*)" | table x';
     const loaded = parseRuleText('empty.yml', `id: e\ntitle: e\nlogic_format: Splunk\nlogic: ${JSON.stringify(spl)}\n`);

@@ -66,6 +66,21 @@ describe('stats semantics', () => {
     expect(runStages([{ u: 'x' }, { u: 'y' }], [statsStage([{ fn: 'earliest', field: 'u', as: 'e' }, { fn: 'latest', field: 'u', as: 'l' }], [])])).toEqual([{ e: 'x', l: 'y' }]);
     expect(runStages([{ _time: 5, u: 'x' }, { _time: 5, u: 'y' }], [statsStage([{ fn: 'earliest', field: 'u', as: 'e' }, { fn: 'latest', field: 'u', as: 'l' }], [])])).toEqual([{ e: 'x', l: 'y' }]);
   });
+  it('stdev() is the sample standard deviation and range() max - min, both over the numeric values', () => {
+    const xs: Row[] = [2, 4, 4, 4, 5, 5, 7, 9, 'x'].map((x) => ({ g: 'a', x }));
+    const [out] = runStages([...xs, { g: 'b', x: 3 }], [statsStage([{ fn: 'stdev', field: 'x', as: 's' }, { fn: 'range', field: 'x', as: 'r' }], ['g'])]);
+    // mean 5, squared deviations sum to 32, over n - 1 = 7
+    expect(out?.['s']).toBeCloseTo(Math.sqrt(32 / 7), 12);
+    expect(out?.['r']).toBe(7);
+    expect(runStages([{ g: 'b', x: 3 }, { g: 'c', x: 'no' }], [statsStage([{ fn: 'stdev', field: 'x', as: 's' }], ['g'])])).toEqual([{ g: 'b', s: 0 }, { g: 'c' }]);
+    // Welford's update keeps large, close values apart (a naive sum of squares cancels to 0 here).
+    const [big] = runStages([1e9 + 1, 1e9 + 2, 1e9 + 3].map((x) => ({ x })), [statsStage([{ fn: 'stdev', field: 'x', as: 's' }], [])]);
+    expect(big?.['s']).toBeCloseTo(1, 9);
+  });
+  it('streamstats stdev() runs over the rows so far', () => {
+    const out = streamstats([{ x: 1 }, { x: 3 }, { x: 5 }], [{ fn: 'stdev', field: 'x', as: 's' }], []);
+    expect(out.map((r) => r['s'])).toEqual([0, Math.sqrt(2), 2]);
+  });
   it('streamstats earliest()/latest() go by _time as well', () => {
     const rows: Row[] = [
       { _time: 20, user: 'b' },
