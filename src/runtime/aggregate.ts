@@ -252,12 +252,16 @@ export class AggregateFolder {
       first ??= id;
       let g = this.groups.get(id);
       if (!g) {
-        g = { byValues: key, rows: 0, accs: this.aggs.map((a) => (a.field === '*' ? new Map() : accumulator(a.fn, a.field === null))) };
+        g = this.newGroup(key);
         this.groups.set(id, g);
       }
       this.add(g, row);
     }
     return first;
+  }
+
+  private newGroup(byValues: readonly Scalar[]): Group {
+    return { byValues, rows: 0, accs: this.aggs.map((a) => (a.field === '*' ? new Map() : accumulator(a.fn, a.field === null))) };
   }
 
   private add(g: Group, row: Row): void {
@@ -308,8 +312,19 @@ export class AggregateFolder {
     return out;
   }
 
-  /** stats output: one row per group, sorted by the by-values (Splunk's order). */
+  /**
+   * stats output: one row per group, sorted by the by-values (Splunk's order). Without by-fields,
+   * no input still gives one row when an aggregate has a value on nothing (count and dc: 0), which
+   * is what `| stats count | where count=0` ("no data seen") relies on, as KQL's and ES|QL's
+   * aggregations without a group do; a row that would hold no field at all (only values(),
+   * min(), ...) is left out [assumption], so a rule ending in `stats values(*) as *` returns
+   * nothing on no match.
+   */
   rows(): Row[] {
+    if (this.by.length === 0 && this.groups.size === 0) {
+      const none = this.resultOf(this.newGroup([]));
+      return Object.keys(none).length > 0 ? [none] : [];
+    }
     return [...this.groups.keys()].sort(lex).map((id) => this.resultOf(this.groups.get(id) as Group));
   }
 

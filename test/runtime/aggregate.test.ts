@@ -66,6 +66,21 @@ describe('stats semantics', () => {
     expect(runStages([{ u: 'x' }, { u: 'y' }], [statsStage([{ fn: 'earliest', field: 'u', as: 'e' }, { fn: 'latest', field: 'u', as: 'l' }], [])])).toEqual([{ e: 'x', l: 'y' }]);
     expect(runStages([{ _time: 5, u: 'x' }, { _time: 5, u: 'y' }], [statsStage([{ fn: 'earliest', field: 'u', as: 'e' }, { fn: 'latest', field: 'u', as: 'l' }], [])])).toEqual([{ e: 'x', l: 'y' }]);
   });
+  it('stats without by-fields gives one row on no input when count or dc gives it a field, with by-fields none; eventstats none', () => {
+    const aggs: Agg[] = [
+      { fn: 'count', field: null, as: 'count' },
+      { fn: 'dc', field: 'user', as: 'users' },
+      { fn: 'values', field: 'user', as: 'names' },
+    ];
+    expect(runStages([], [statsStage(aggs, [])])).toEqual([{ count: 0, users: 0 }]);
+    expect(stats([], aggs, [], 'stats')).toEqual([{ count: 0, users: 0 }]);
+    // "no data seen": the idiom works only because of that row
+    expect(runStages([], [statsStage([{ fn: 'count', field: null, as: 'count' }], []), { kind: 'filter', test: (r) => r['count'] === 0 }])).toEqual([{ count: 0 }]);
+    expect(runStages([], [statsStage(aggs, ['host'])])).toEqual([]);
+    // A row with no field at all is left out.
+    expect(runStages([], [statsStage([valuesStar], [])])).toEqual([]);
+    expect(runStages([], [statsStage(aggs, [], 'eventstats')])).toEqual([]);
+  });
   it('stdev() is the sample standard deviation and range() max - min, both over the numeric values', () => {
     const xs: Row[] = [2, 4, 4, 4, 5, 5, 7, 9, 'x'].map((x) => ({ g: 'a', x }));
     const [out] = runStages([...xs, { g: 'b', x: 3 }], [statsStage([{ fn: 'stdev', field: 'x', as: 's' }, { fn: 'range', field: 'x', as: 'r' }], ['g'])]);

@@ -4,7 +4,8 @@
  * group, then aggregates. test/runtime/aggregate.test.ts holds the streaming folder to it.
  * The intended differences: list() now keeps Splunk's first 100 values, this oracle keeps all;
  * earliest()/latest() now go by `_time`, this oracle by arrival (the same on rows without
- * `_time`, which is what the random rows of the equivalence test are).
+ * `_time`, which is what the random rows of the equivalence test are); stats without by-fields
+ * now gives one row on no input (added below).
  */
 import type { FieldValue, Row, Scalar } from '../../src/runtime/index.js';
 import { bucket, project, rename, streamstats, type RuntimeStage } from '../../src/runtime/index.js';
@@ -95,6 +96,8 @@ export function statsAllRows(
     }
     rowKeys.set(row, ids);
   }
+  // (Intended difference, as in aggregate.ts since: stats without by-fields gives one row on no input.)
+  if (mode === 'stats' && by.length === 0 && groups.size === 0) groups.set('[]', { key: [], rows: [] });
   const results = new Map<string, Row>();
   for (const [id, g] of groups) {
     const out: Row = {};
@@ -117,7 +120,8 @@ export function statsAllRows(
         if (v !== undefined) out[a.as] = v;
       }
     }
-    results.set(id, out);
+    // (The same intended difference: a no-input row that would hold no field is left out.)
+    if (g.rows.length > 0 || Object.keys(out).length > 0) results.set(id, out);
   }
   if (mode === 'eventstats') {
     return rows.map((row) => {
