@@ -6,6 +6,7 @@
  */
 import { setFlagsFromString } from 'node:v8';
 import { prestartWorkers } from './workflow/workers.js';
+import { isOutputTree } from './workflow/output-tree.js';
 
 /**
  * A CLI run is short: V8's default eagerness to optimize makes its optimizing compiler, on a
@@ -19,7 +20,16 @@ if (INTERRUPT_BUDGET !== 'default') setFlagsFromString(`--interrupt-budget=${INT
 /** Commands that convert batches of rule files on worker threads (not when only asking for help). */
 const BATCH_COMMANDS = new Set(['build', 'check', 'diff']);
 const args = process.argv.slice(2);
-if (BATCH_COMMANDS.has(args[0] ?? '') && !args.some((a) => a === '--help' || a === '-h')) prestartWorkers();
+if (convertsBatches(args)) prestartWorkers();
+
+/** `diff` of two output trees converts nothing, so it would leave its workers unused. */
+function convertsBatches(argv: readonly string[]): boolean {
+  if (!BATCH_COMMANDS.has(argv[0] ?? '') || argv.some((a) => a === '--help' || a === '-h')) return false;
+  if (argv[0] !== 'diff' || argv.some((a) => a.startsWith('--git'))) return true;
+  // An option's value may pass for a positional here: then workers start, as before.
+  const positionals = argv.slice(1).filter((a) => !a.startsWith('-'));
+  return !(positionals.length === 2 && positionals.every(isOutputTree));
+}
 
 const { main } = await import('./cli/main.js');
 main(args).then(

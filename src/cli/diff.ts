@@ -14,6 +14,7 @@ import { assemble, findRuleFiles } from '../build.js';
 import { loadRuleFile } from '../rules/load.js';
 import { convertBatch } from '../workflow/batch.js';
 import { readTree } from '../workflow/tree.js';
+import { isOutputTree } from '../workflow/output-tree.js';
 import { frontEnd } from '../pipeline.js';
 import { resolveProfile } from '../profiles/profile.js';
 import { compileDetection, MatcherUnsupported, type CompiledRule } from '../matcher/compile.js';
@@ -177,7 +178,7 @@ async function buildSide(label: string, paths: readonly string[], root: string, 
 /** A directory holding report.json is an output tree; anything else is rules to build. */
 async function sideFromPath(label: string, p: string, s: Settings): Promise<Side> {
   if (!existsSync(p)) throw new UsageError(`${p}: no such file or directory`);
-  if (statSync(p).isDirectory() && existsSync(join(p, 'report.json'))) return { label, outputs: readTree(p), root: resolve(p) };
+  if (isOutputTree(p)) return { label, outputs: readTree(p), root: resolve(p) };
   return buildSide(label, [p], statSync(p).isDirectory() ? resolve(p) : resolve(p, '..'), s);
 }
 
