@@ -65,8 +65,12 @@ export interface Dialect {
   lazySuffix: string;
   /** `x{n}?` means an optional `x{n}` (Ruby): a fixed count is printed without the lazy suffix. */
   fixedRepeatIsGreedyOnly?: boolean;
-  /** `tail`: nothing consuming follows in the branch; `followMin`: the fewest characters a match consumes after the anchor. */
+  /**
+   * `tail`: nothing consuming follows in the branch; `followMin`: the fewest characters a match
+   * consumes after the anchor, computed only for a dialect that sets `usesFollowMin` (else 0).
+   */
   anchor(node: AnchorNode, ctx: PrintContext, tail: boolean, followMin: number): string;
+  usesFollowMin?: boolean;
   wordBoundary(node: WordBoundaryNode, ctx: PrintContext): string;
   /** Lookaround with its printed body, or undefined if unsupported. */
   lookaround(node: LookaroundNode, body: string): string | undefined;

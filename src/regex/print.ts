@@ -109,12 +109,14 @@ class Printer {
         while (last > 0 && isPlainEnd(node.items[last])) last--;
         // What follows item i: the items after it, then what follows the sequence.
         const after: number[] = [];
-        for (let i = node.items.length - 1, sum = followMin; i >= 0; i--) {
-          after[i] = sum;
-          const item = node.items[i];
-          if (item) sum += minLength(item);
+        if (d.usesFollowMin) {
+          for (let i = node.items.length - 1, sum = followMin; i >= 0; i--) {
+            after[i] = sum;
+            const item = node.items[i];
+            if (item) sum += minLength(item);
+          }
         }
-        return node.items.map((item, i) => this.print(item, tail && i >= last, after[i])).join('');
+        return node.items.map((item, i) => this.print(item, tail && i >= last, after[i] ?? 0)).join('');
       }
       case 'alternation':
         return node.branches.map((b) => this.print(b, tail, followMin)).join('|');

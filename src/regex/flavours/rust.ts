@@ -65,6 +65,7 @@ export const rustDialect: Dialect = {
   empty: '(?:)',
   emptySequence: '',
   lazySuffix: '?',
+  usesFollowMin: true,
   anchor(node, ctx, tail, followMin) {
     if (node.multiline) {
       if (node.anchor === 'start') {
