@@ -13,7 +13,7 @@ import { regexPrefilter } from '../regex/prefilter.js';
 import { parseRegex } from '../regex/parse.js';
 import { minLength } from '../regex/analyze.js';
 import { STATS_FUNCTIONS } from '../runtime/aggregate.js';
-import { STREAMSTATS_FUNCTIONS } from '../runtime/stages.js';
+import { STREAMSTATS_FUNCTIONS } from '../runtime/streamstats.js';
 import type { ValueExpr } from '../ir/types.js';
 import {
   fieldReader,

@@ -17,7 +17,7 @@
  *   fields of an `f(*) as *` aggregate in name order.
  */
 import type { FieldValue, Row, Scalar } from './index.js';
-import { valuesOf } from './values.js';
+import { lex, valuesOf } from './values.js';
 import { TimePick, timeOf } from './time-pick.js';
 import { Spread } from './spread.js';
 
@@ -33,10 +33,6 @@ export const STATS_FUNCTIONS: ReadonlySet<string> = new Set(['count', 'values', 
 
 /** Splunk's list() keeps the first 100 values (limits.conf list_maxsize). [doc] */
 export const LIST_MAX = 100;
-
-function lex(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
 
 /** One aggregate of one field in one group. */
 interface Accumulator {

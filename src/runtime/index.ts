@@ -202,7 +202,8 @@ export function runRule(events: Iterable<Readonly<Record<string, unknown>>>, rul
 }
 
 import { streamStages } from './pipeline.js';
-import { COMPUTED_LOOKUPS, type ComputedLookup, type JoinOptions, type StreamOptions } from './stages.js';
+import { COMPUTED_LOOKUPS, type ComputedLookup, type JoinOptions } from './stages.js';
+import type { StreamOptions } from './streamstats.js';
 import { cidrTester } from './eval.js';
 import { valuesOf } from './values.js';
 
@@ -239,12 +240,10 @@ export {
   type EvalValue,
   type EvalOptions,
 } from './eval.js';
+export { rexExtract, rexExtractStage, rexSed, rexSedStage } from './rex.js';
+export { streamstats, STREAMSTATS_FUNCTIONS, type StreamAgg, type StreamOptions } from './streamstats.js';
 export {
   evalStage,
-  rexExtract,
-  rexExtractStage,
-  rexSed,
-  rexSedStage,
   fillnull,
   sortRows,
   enrich,
@@ -252,14 +251,10 @@ export {
   joinRows,
   shannonEntropy,
   COMPUTED_LOOKUPS,
-  streamstats,
-  STREAMSTATS_FUNCTIONS,
   type EvalAssignment,
   type SortKey,
   type LookupInput,
   type LookupOutput,
-  type StreamAgg,
-  type StreamOptions,
   type ComputedLookup,
   type JoinOptions,
 } from './stages.js';

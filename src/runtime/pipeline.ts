@@ -20,7 +20,8 @@
  */
 import { runRule, type Row, type RuntimeStage } from './index.js';
 import { AggregateFolder } from './aggregate.js';
-import { joinRows, streamstats } from './stages.js';
+import { joinRows } from './stages.js';
+import { streamstats } from './streamstats.js';
 
 /** The input events a join's subsearch reads again; undefined when the caller streams them away. */
 type InputEvents = readonly Readonly<Record<string, unknown>>[] | undefined;

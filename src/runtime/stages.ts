@@ -1,30 +1,13 @@
 /**
- * Row-array stages for the rest of SPL: eval, rex (extract and sed), fillnull, sort, lookup and
- * streamstats. Pure functions: input rows are never mutated; unchanged rows may be returned as is.
+ * Row-array stages for the rest of SPL: eval, fillnull, sort, lookup (tables and computed) and
+ * join; rex is in rex.ts, streamstats in streamstats.ts. Pure functions: input rows are never
+ * mutated; unchanged rows may be returned as is.
  * Conventions as in index.ts: a field is absent when undefined, empty-string or an empty array.
  */
 import type { EvalValue } from './eval.js';
-import { compileReplacement, parseIPv4 } from './eval.js';
-import type { FieldValue, Row, Scalar } from './index.js';
-import { valuesOf } from './values.js';
-import { TimePick, timeOf } from './time-pick.js';
-import { Spread } from './spread.js';
-
-function present(v: FieldValue | undefined): boolean {
-  if (v === undefined || v === '') return false;
-  return !Array.isArray(v) || v.length > 0;
-}
-
-const NUMERIC_RE = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
-
-function asNumber(v: Scalar): number | null {
-  if (typeof v === 'number') return Number.isFinite(v) ? v : null;
-  return NUMERIC_RE.test(v) ? Number(v) : null;
-}
-
-function lex(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
+import { parseIPv4 } from './eval.js';
+import type { FieldValue, Row } from './index.js';
+import { asNumber, hasValue, lex, valuesOf } from './values.js';
 
 // ---- eval ---------------------------------------------------------------------------------------
 
@@ -52,119 +35,6 @@ export function evalStage(rows: readonly Row[], assignments: readonly EvalAssign
   });
 }
 
-// ---- rex ----------------------------------------------------------------------------------------
-
-function nonGlobal(re: RegExp): RegExp {
-  return re.global || re.sticky ? new RegExp(re.source, re.flags.replace(/[gy]/g, '')) : re;
-}
-
-/**
- * `rex field=f "(?<name>...)"`: the first value of `field` that matches sets each named group that
- * took part in the match (an empty capture is an empty field, i.e. none).
- * A row whose field is absent or does not match keeps its fields unchanged.
- * With max_match=N (0: no limit) the regex is matched up to N times, each search starting where
- * the previous match ended, and a group that captured more than one value becomes a multivalue
- * field (in match order); one value stays a single value. [doc] "max_match: Controls the number of
- * times the regex is matched. If greater than 1, the resulting fields are multivalued fields."
- * https://help.splunk.com/en/splunk-enterprise/spl-search-reference/9.4/search-commands/rex
- * Multivalue input: the first matching value is used. [assumption]
- * The regex must not match the empty string when maxMatch is not 1: after an empty match PCRE
- * retries at the same place for a non-empty one, which a JS RegExp cannot (the matcher and the
- * ts backend report such a rex as unsupported instead of calling this).
- */
-export function rexExtract(rows: readonly Row[], field: string, jsRegex: RegExp, groups: readonly string[], maxMatch = 1): Row[] {
-  return rexExtractStage(field, jsRegex, groups, maxMatch)(rows);
-}
-
-/** rexExtract with its regex prepared once, for a stage that runs row by row. */
-export function rexExtractStage(field: string, jsRegex: RegExp, groups: readonly string[], maxMatch = 1): (rows: readonly Row[]) => Row[] {
-  const re = maxMatch === 1 ? nonGlobal(jsRegex) : new RegExp(jsRegex.source, jsRegex.flags.replace(/[gy]/g, '') + 'g');
-  const extract = maxMatch === 1 ? firstMatch : everyMatch;
-  return (rows) => rows.map((row) => {
-    for (const v of valuesOf(row[field])) {
-      const captured = extract(re, String(v), groups, maxMatch);
-      if (!captured) continue;
-      const out: Row = { ...row };
-      for (const [g, values] of captured) {
-        if (values.length === 0) delete out[g];
-        else out[g] = values.length === 1 ? values[0] : values;
-      }
-      return out;
-    }
-    return row;
-  });
-}
-
-/**
- * The non-empty values each named group captured, for the groups that took part in some match
- * (a group that captured only empty strings maps to []); undefined when nothing matched.
- */
-type Captures = Map<string, string[]>;
-
-function firstMatch(re: RegExp, s: string, groups: readonly string[]): Captures | undefined {
-  const m = re.exec(s);
-  if (!m) return undefined;
-  const captured: Captures = new Map();
-  collect(m, groups, captured);
-  return captured;
-}
-
-function everyMatch(re: RegExp, s: string, groups: readonly string[], maxMatch: number): Captures | undefined {
-  re.lastIndex = 0;
-  let captured: Captures | undefined;
-  for (let n = 0; maxMatch === 0 || n < maxMatch; n++) {
-    const m = re.exec(s);
-    if (!m) break;
-    collect(m, groups, (captured ??= new Map()));
-    // Never loop in place (callers pass regexes that cannot match the empty string).
-    if (m[0] === '') re.lastIndex++;
-  }
-  return captured;
-}
-
-function collect(m: RegExpExecArray, groups: readonly string[], into: Captures): void {
-  for (const g of groups) {
-    const value = m.groups?.[g];
-    if (value === undefined) continue; // group did not participate: field untouched [assumption]
-    let values = into.get(g);
-    if (!values) into.set(g, (values = []));
-    if (value !== '') values.push(value);
-  }
-}
-
-/**
- * `rex mode=sed field=f "s/regex/replacement/flags"`: replaces the first (or, with `g`, every) match
- * in each value of `field`. In the replacement `\1`..`\9` are groups and `\0` is the whole match;
- * `&` is literal (Splunk documents only `\n` backreferences, unlike sed's `&`) [assumption]; `$` is
- * literal. [doc] https://help.splunk.com/en/splunk-enterprise/spl-search-reference/9.4/search-commands/rex
- */
-export function rexSed(rows: readonly Row[], field: string, jsRegex: RegExp, replacement: string, global: boolean): Row[] {
-  return rexSedStage(field, jsRegex, replacement, global)(rows);
-}
-
-/** rexSed with its regex and replacement prepared once, for a stage that runs row by row. */
-export function rexSedStage(field: string, jsRegex: RegExp, replacement: string, global: boolean): (rows: readonly Row[]) => Row[] {
-  const flags = jsRegex.flags.replace(/[gy]/g, '') + (global ? 'g' : '');
-  const re = new RegExp(jsRegex.source, flags);
-  const apply = compileReplacement(replacement);
-  const sub = (s: string): string => {
-    re.lastIndex = 0;
-    return s.replace(re, (match: string, ...rest: unknown[]) => {
-      const hasNamed = typeof rest[rest.length - 1] === 'object';
-      return apply(match, rest.slice(0, rest.length - (hasNamed ? 3 : 2)) as (string | undefined)[]);
-    });
-  };
-  return (rows) => rows.map((row) => {
-    const v = row[field];
-    if (!present(v)) return row;
-    const out: Row = { ...row };
-    const replaced = valuesOf(v).map((x) => sub(String(x))).filter((x) => x !== '');
-    if (replaced.length === 0) delete out[field];
-    else out[field] = Array.isArray(v) ? replaced : (replaced[0] as string);
-    return out;
-  });
-}
-
 // ---- fillnull -----------------------------------------------------------------------------------
 
 /**
@@ -177,13 +47,13 @@ export function fillnull(rows: readonly Row[], value: string, fields: readonly s
   let names = fields;
   if (names.length === 0) {
     const all = new Set<string>();
-    for (const r of rows) for (const [k, v] of Object.entries(r)) if (present(v)) all.add(k);
+    for (const r of rows) for (const [k, v] of Object.entries(r)) if (hasValue(v)) all.add(k);
     names = [...all];
   }
   return rows.map((row) => {
     let out: Row | null = null;
     for (const f of names) {
-      if (present(row[f])) continue;
+      if (hasValue(row[f])) continue;
       out ??= { ...row };
       out[f] = value;
     }
@@ -361,7 +231,7 @@ export function enrich(
     const hits = matches.slice(0, MAX_MATCHES);
     const out: Row = { ...row };
     for (const o of outs) {
-      if (!overwrite && present(row[o.as])) continue;
+      if (!overwrite && hasValue(row[o.as])) continue;
       const vals: string[] = [];
       for (const i of hits) {
         const v = table[i]?.[o.column];
@@ -372,224 +242,6 @@ export function enrich(
         continue;
       }
       out[o.as] = vals.length === 1 ? (vals[0] as string) : vals;
-    }
-    return out;
-  });
-}
-
-// ---- streamstats --------------------------------------------------------------------------------
-
-export interface StreamAgg {
-  readonly fn: string;
-  /** Field name, `*` for every field, or null (count of events). */
-  readonly field: string | null;
-  readonly as: string;
-}
-
-export const STREAMSTATS_FUNCTIONS: ReadonlySet<string> = new Set(['count', 'dc', 'values', 'list', 'sum', 'avg', 'min', 'max', 'range', 'stdev', 'first', 'last', 'earliest', 'latest']);
-
-interface AggState {
-  count: number;
-  seen: Set<string>;
-  all: Scalar[];
-  sum: number;
-  nums: number;
-  min: Scalar | undefined;
-  max: Scalar | undefined;
-  /** The numeric values' range() and stdev(). */
-  spread: Spread;
-  first: Scalar | undefined;
-  last: Scalar | undefined;
-  earliest: TimePick;
-  latest: TimePick;
-}
-
-function newState(): AggState {
-  return { count: 0, seen: new Set(), all: [], sum: 0, nums: 0, min: undefined, max: undefined, spread: new Spread(), first: undefined, last: undefined, earliest: new TimePick(false), latest: new TimePick(true) };
-}
-
-/** min/max order as in stats: numbers numerically and below strings, strings lexicographically. */
-function statsOrder(a: Scalar, b: Scalar): number {
-  const x = asNumber(a);
-  const y = asNumber(b);
-  if (x !== null && y !== null) return x - y;
-  if (x !== null) return -1;
-  if (y !== null) return 1;
-  return lex(String(a), String(b));
-}
-
-/** `time`: the row's `_time`, for earliest()/latest(). */
-function feed(st: AggState, values: readonly Scalar[], time: number | undefined): void {
-  for (const v of values) {
-    st.count++;
-    st.seen.add(String(v));
-    if (st.all.length < 10000) st.all.push(v);
-    const n = asNumber(v);
-    if (n !== null) {
-      st.sum += n;
-      st.nums++;
-      st.spread.add(n);
-    }
-    if (st.min === undefined || statsOrder(v, st.min) < 0) st.min = v;
-    if (st.max === undefined || statsOrder(v, st.max) > 0) st.max = v;
-    st.first ??= v;
-    st.last = v;
-    st.earliest.add(v, time);
-    st.latest.add(v, time);
-  }
-}
-
-function result(fn: string, st: AggState): FieldValue | undefined {
-  switch (fn) {
-    case 'count':
-      return st.count;
-    case 'dc':
-      return st.seen.size;
-    case 'values': {
-      const vs = [...st.seen].sort(lex);
-      return vs.length === 0 ? undefined : vs.length === 1 ? vs[0] : vs;
-    }
-    case 'list': {
-      const vs = st.all.slice(0, 100).map(String);
-      return vs.length === 0 ? undefined : vs.length === 1 ? vs[0] : vs;
-    }
-    case 'sum':
-      return st.nums ? st.sum : undefined;
-    case 'avg':
-      return st.nums ? st.sum / st.nums : undefined;
-    case 'min':
-      return st.min;
-    case 'max':
-      return st.max;
-    case 'range':
-      // max - min of the numeric values (Splunk's range() ignores non-numbers).
-      return st.spread.range();
-    case 'stdev':
-      return st.spread.stdev();
-    case 'first':
-      return st.first;
-    case 'last':
-      return st.last;
-    case 'earliest':
-      return st.earliest.result();
-    case 'latest':
-      return st.latest.result();
-    default:
-      return undefined;
-  }
-}
-
-/** streamstats options as the runtime takes them (the IR's StreamWindow). */
-export interface StreamOptions {
-  /** At most this many rows per aggregate; 0: every row so far. */
-  readonly window: number;
-  /** False: the row itself is left out. */
-  readonly current: boolean;
-  /** With a window: one window over the whole stream (true) or one per group (false). */
-  readonly global: boolean;
-  readonly resetOnChange: boolean;
-}
-
-const DEFAULT_STREAM: StreamOptions = { window: 0, current: true, global: true, resetOnChange: false };
-
-/** The running-state keys and output names of one row: `${agg index}` or `${agg index}:${field}`. */
-function aggTargets(row: Row, aggs: readonly StreamAgg[], by: readonly string[]): { agg: StreamAgg; key: string; field: string | null; name: string }[] {
-  const out: { agg: StreamAgg; key: string; field: string | null; name: string }[] = [];
-  aggs.forEach((a, i) => {
-    if (a.field === null) {
-      out.push({ agg: a, key: `${i}`, field: null, name: a.as });
-      return;
-    }
-    const fields = a.field === '*' ? Object.keys(row).filter((k) => !by.includes(k)) : [a.field];
-    for (const f of fields) out.push({ agg: a, key: `${i}:${f}`, field: f, name: a.field === '*' ? (a.as === '*' ? f : a.as.replace('*', f)) : a.as });
-  });
-  return out;
-}
-
-/** Feeds one row into a state: count() counts the row, every other target the field's values. */
-function feedRow(st: AggState, row: Row, field: string | null): void {
-  if (field === null) st.count++;
-  else feed(st, valuesOf(row[field]).filter((v) => v !== ''), timeOf(row));
-}
-
-/**
- * `streamstats [window=N] [current=t|f] [global=t|f] [reset_on_change=t|f] <aggs> [by f...]`:
- * each row gets the aggregate of the rows of its group seen so far in input order (itself included
- * unless current=f). count with no field counts rows; with a field (and every other function)
- * only the row's values of that field are fed, so a row lacking the field still receives the
- * running value so far (count and dc are then 0, the others absent).
- * - window=N: only the last N rows count. With global=true (Splunk's default) the window is the
- *   last N rows of the whole stream and the aggregate takes the rows in it of the row's group;
- *   with global=false each group keeps its own last N rows. With current=f the window is the N
- *   rows before the row (window=1 current=f: the previous row).
- * - reset_on_change: a row whose by-field values differ from those of the previous row that had
- *   every by-field clears every aggregate (and window) before it is counted.
- * A row lacking a by-field is passed through without aggregates, takes no window slot and
- * triggers no reset [assumption, matching stats dropping such rows from groups]; a multivalue
- * by-field groups by its whole value list [assumption]. Unknown functions throw.
- * [doc] https://help.splunk.com/en/splunk-enterprise/spl-search-reference/9.4/search-commands/streamstats
- */
-export function streamstats(rows: readonly Row[], aggs: readonly StreamAgg[], by: readonly string[], options: StreamOptions = DEFAULT_STREAM): Row[] {
-  for (const a of aggs) if (!STREAMSTATS_FUNCTIONS.has(a.fn)) throw new Error(`ruleport runtime: streamstats does not support ${a.fn}()`);
-  if (!Number.isInteger(options.window) || options.window < 0) throw new Error(`ruleport runtime: streamstats window=${options.window} is not a row count`);
-  // Running states per group (no window), or the rows in the window(s) (window > 0).
-  const groups = new Map<string, Map<string, AggState>>();
-  const windows = new Map<string, { id: string; row: Row }[]>();
-  let lastId: string | null = null;
-  return rows.map((row) => {
-    const key: string[][] = [];
-    for (const f of by) {
-      const vs = valuesOf(row[f]).map(String).filter((s) => s !== '');
-      if (vs.length === 0) return row;
-      key.push(vs);
-    }
-    const id = JSON.stringify(key);
-    if (options.resetOnChange && lastId !== null && lastId !== id) {
-      groups.clear();
-      windows.clear();
-    }
-    lastId = id;
-    const out: Row = { ...row };
-    const targets = aggTargets(row, aggs, by);
-    if (options.window > 0) {
-      // One buffer for the stream (global) or one per group; the aggregate is recomputed from it.
-      const bufferId = options.global ? '' : id;
-      let buffer = windows.get(bufferId);
-      if (!buffer) {
-        buffer = [];
-        windows.set(bufferId, buffer);
-      }
-      const push = (): void => {
-        (buffer as { id: string; row: Row }[]).push({ id, row });
-        if ((buffer as unknown[]).length > options.window) (buffer as unknown[]).shift();
-      };
-      if (options.current) push();
-      const members = buffer.filter((e) => e.id === id).map((e) => e.row);
-      for (const t of targets) {
-        const st = newState();
-        for (const r of members) feedRow(st, r, t.field);
-        const v = result(t.agg.fn, st);
-        if (v !== undefined) out[t.name] = v;
-      }
-      if (!options.current) push();
-      return out;
-    }
-    let states = groups.get(id);
-    if (!states) {
-      states = new Map();
-      groups.set(id, states);
-    }
-    for (const t of targets) {
-      let st = states.get(t.key);
-      if (!st) {
-        st = newState();
-        states.set(t.key, st);
-      }
-      // current=f: the aggregate of the rows before this one, then this row joins the state.
-      if (options.current) feedRow(st, row, t.field);
-      const v = result(t.agg.fn, st);
-      if (v !== undefined) out[t.name] = v;
-      if (!options.current) feedRow(st, row, t.field);
     }
     return out;
   });
@@ -677,7 +329,7 @@ export function enrichComputed(
     const out: Row = { ...row };
     const outs = outputs.length ? outputs : Object.keys(results[0] ?? {}).map((c) => ({ column: c, as: c }));
     for (const o of outs) {
-      if (!overwrite && present(row[o.as])) continue;
+      if (!overwrite && hasValue(row[o.as])) continue;
       const vals: string[] = [];
       for (const r of results) {
         const v = r[o.column];
@@ -713,7 +365,7 @@ export function joinRows(rows: readonly Row[], subRows: readonly Row[], o: JoinO
     const parts: (readonly string[])[] = [];
     for (const f of o.fields) {
       const v = row[f];
-      if (!present(v)) return null;
+      if (!hasValue(v)) return null;
       parts.push(valuesOf(v).map(String));
     }
     return JSON.stringify(parts);
@@ -738,7 +390,7 @@ export function joinRows(rows: readonly Row[], subRows: readonly Row[], o: JoinO
       const joined: Row = { ...row };
       for (const [f, v] of Object.entries(m)) {
         if (v === undefined) continue;
-        if (o.overwrite || !present(joined[f])) joined[f] = v;
+        if (o.overwrite || !hasValue(joined[f])) joined[f] = v;
       }
       out.push(joined);
     }

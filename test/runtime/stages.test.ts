@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { ValueExpr, ValueOp } from '../../src/ir/types.js';
 import { compileValueExpr, pcreToJs } from '../../src/runtime/eval.js';
 import type { Row } from '../../src/runtime/index.js';
-import { enrich, evalStage, fillnull, rexExtract, rexSed, sortRows, streamstats, type StreamOptions } from '../../src/runtime/stages.js';
+import { enrich, evalStage, fillnull, sortRows } from '../../src/runtime/stages.js';
+import { rexExtract, rexSed } from '../../src/runtime/rex.js';
+import { streamstats, type StreamOptions } from '../../src/runtime/streamstats.js';
 
 const span = { start: 0, end: 0 };
 type Arg = ValueExpr | string | number | boolean | null;
