@@ -27,6 +27,7 @@ import type { Span } from '../diagnostics.js';
 import type { ValueExpr, ValueOp } from '../ir/types.js';
 import { translateRegex } from '../regex/index.js';
 import type { Row, Scalar } from './index.js';
+import { lex, minMaxOrder, NUMERIC_RE } from './values.js';
 
 export type EvalValue = string | number | boolean | null | readonly (string | number)[];
 
@@ -38,8 +39,6 @@ export interface EvalOptions {
 type Fn = (row: Row) => EvalValue;
 
 // ---- value helpers ----------------------------------------------------------------------------
-
-const NUMERIC_RE = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 /** The number a value stands for, or null (booleans, multivalues and non-numeric strings). */
 export function toNum(v: EvalValue): number | null {
@@ -597,20 +596,6 @@ function urldecode(s: string): string {
   });
 }
 
-function lexCompare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** min()/max() order: numbers numerically, and below strings (strings compare lexicographically). */
-function minMaxCompare(a: string | number, b: string | number): number {
-  const x = toNum(a);
-  const y = toNum(b);
-  if (x !== null && y !== null) return x - y;
-  if (x !== null) return -1;
-  if (y !== null) return 1;
-  return lexCompare(String(a), String(b));
-}
-
 function collectFields(e: ValueExpr, out: Set<string>): void {
   if (e.kind === 'field') out.add(e.name);
   else if (e.kind === 'call' || e.kind === 'op') for (const a of e.args) collectFields(a, out);
@@ -683,7 +668,7 @@ function minMax(fn: string, sign: 1 | -1): FnCompiler {
       for (const p of parts) {
         for (const v of listOf(p(row))) {
           if (typeof v === 'boolean') continue;
-          if (best === null || sign * minMaxCompare(v, best) > 0) best = v;
+          if (best === null || sign * minMaxOrder(v, best) > 0) best = v;
         }
       }
       return best;
@@ -1062,7 +1047,7 @@ const FUNCTIONS: Record<string, FnCompiler> = {
     return (row) => {
       const v = a(row);
       if (v === null) return null;
-      return fromList([...(listOf(v) as readonly (string | number)[])].sort((x, y) => lexCompare(String(x), String(y))));
+      return fromList([...(listOf(v) as readonly (string | number)[])].sort((x, y) => lex(String(x), String(y))));
     };
   },
   mvfilter: (args, c) => {

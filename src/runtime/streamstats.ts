@@ -3,7 +3,7 @@
  * in a window of the last rows). Pure: input rows are never mutated.
  */
 import type { FieldValue, Row, Scalar } from './index.js';
-import { asNumber, lex, valuesOf } from './values.js';
+import { asNumber, lex, minMaxOrder, valuesOf } from './values.js';
 import { TimePick, timeOf } from './time-pick.js';
 import { Spread } from './spread.js';
 
@@ -36,16 +36,6 @@ function newState(): AggState {
   return { count: 0, seen: new Set(), all: [], sum: 0, nums: 0, min: undefined, max: undefined, spread: new Spread(), first: undefined, last: undefined, earliest: new TimePick(false), latest: new TimePick(true) };
 }
 
-/** min/max order as in stats: numbers numerically and below strings, strings lexicographically. */
-function statsOrder(a: Scalar, b: Scalar): number {
-  const x = asNumber(a);
-  const y = asNumber(b);
-  if (x !== null && y !== null) return x - y;
-  if (x !== null) return -1;
-  if (y !== null) return 1;
-  return lex(String(a), String(b));
-}
-
 /** `time`: the row's `_time`, for earliest()/latest(). */
 function feed(st: AggState, values: readonly Scalar[], time: number | undefined): void {
   for (const v of values) {
@@ -58,8 +48,8 @@ function feed(st: AggState, values: readonly Scalar[], time: number | undefined)
       st.nums++;
       st.spread.add(n);
     }
-    if (st.min === undefined || statsOrder(v, st.min) < 0) st.min = v;
-    if (st.max === undefined || statsOrder(v, st.max) > 0) st.max = v;
+    if (st.min === undefined || minMaxOrder(v, st.min) < 0) st.min = v;
+    if (st.max === undefined || minMaxOrder(v, st.max) > 0) st.max = v;
     st.first ??= v;
     st.last = v;
     st.earliest.add(v, time);

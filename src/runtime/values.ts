@@ -16,7 +16,8 @@ export function hasValue(v: FieldValue | undefined): boolean {
   return !Array.isArray(v) || v.length > 0;
 }
 
-const NUMERIC_RE = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+/** A number written in full: sign, digits, fraction, exponent. */
+export const NUMERIC_RE = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 /** A number, or a string that is one in full (`"10"`, `"-1.5e3"`); null otherwise. */
 export function asNumber(v: Scalar): number | null {
@@ -27,4 +28,14 @@ export function asNumber(v: Scalar): number | null {
 /** Code-unit order, as Splunk sorts strings. */
 export function lex(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** min()/max() order (eval and streamstats): numbers numerically and below strings, strings by code unit. */
+export function minMaxOrder(a: Scalar, b: Scalar): number {
+  const x = asNumber(a);
+  const y = asNumber(b);
+  if (x !== null && y !== null) return x - y;
+  if (x !== null) return -1;
+  if (y !== null) return 1;
+  return lex(String(a), String(b));
 }
