@@ -30,58 +30,69 @@ export function rexExtract(rows: readonly Row[], field: string, jsRegex: RegExp,
 
 /** rexExtract with its regex prepared once, for a stage that runs row by row. */
 export function rexExtractStage(field: string, jsRegex: RegExp, groups: readonly string[], maxMatch = 1): (rows: readonly Row[]) => Row[] {
-  const re = maxMatch === 1 ? nonGlobal(jsRegex) : new RegExp(jsRegex.source, jsRegex.flags.replace(/[gy]/g, '') + 'g');
-  const extract = maxMatch === 1 ? firstMatch : everyMatch;
-  return (rows) => rows.map((row) => {
-    for (const v of valuesOf(row[field])) {
-      const captured = extract(re, String(v), groups, maxMatch);
-      if (!captured) continue;
+  if (maxMatch === 1) {
+    // The common case, on every row that reaches the stage: one exec, no intermediate objects.
+    const re = nonGlobal(jsRegex);
+    return onFirstValue(field, (row, s) => {
+      const m = re.exec(s);
+      if (!m) return undefined;
       const out: Row = { ...row };
-      for (const [g, values] of captured) {
-        if (values.length === 0) delete out[g];
-        else out[g] = values.length === 1 ? values[0] : values;
+      for (const g of groups) {
+        const captured = m.groups?.[g];
+        if (captured === undefined) continue; // group did not participate: field untouched [assumption]
+        if (captured === '') delete out[g];
+        else out[g] = captured;
       }
       return out;
+    });
+  }
+  const re = new RegExp(jsRegex.source, jsRegex.flags.replace(/[gy]/g, '') + 'g');
+  return onFirstValue(field, (row, s) => {
+    const captured = everyMatch(re, s, groups, maxMatch);
+    if (!captured) return undefined;
+    const out: Row = { ...row };
+    for (const [g, values] of captured) {
+      if (values.length === 0) delete out[g];
+      else out[g] = values.length === 1 ? values[0] : values;
+    }
+    return out;
+  });
+}
+
+/** Each row as `extract` gives it for the first value of `field` it matches, or as it was. */
+function onFirstValue(field: string, extract: (row: Row, value: string) => Row | undefined): (rows: readonly Row[]) => Row[] {
+  return (rows) => rows.map((row) => {
+    for (const v of valuesOf(row[field])) {
+      const out = extract(row, String(v));
+      if (out) return out;
     }
     return row;
   });
 }
 
 /**
- * The non-empty values each named group captured, for the groups that took part in some match
- * (a group that captured only empty strings maps to []); undefined when nothing matched.
+ * The non-empty values each named group captured over up to `maxMatch` successive matches (0: all),
+ * for the groups that took part in some match (one that captured only empty strings maps to []);
+ * undefined when nothing matched.
  */
-type Captures = Map<string, string[]>;
-
-function firstMatch(re: RegExp, s: string, groups: readonly string[]): Captures | undefined {
-  const m = re.exec(s);
-  if (!m) return undefined;
-  const captured: Captures = new Map();
-  collect(m, groups, captured);
-  return captured;
-}
-
-function everyMatch(re: RegExp, s: string, groups: readonly string[], maxMatch: number): Captures | undefined {
+function everyMatch(re: RegExp, s: string, groups: readonly string[], maxMatch: number): Map<string, string[]> | undefined {
   re.lastIndex = 0;
-  let captured: Captures | undefined;
+  let captured: Map<string, string[]> | undefined;
   for (let n = 0; maxMatch === 0 || n < maxMatch; n++) {
     const m = re.exec(s);
     if (!m) break;
-    collect(m, groups, (captured ??= new Map()));
+    captured ??= new Map();
+    for (const g of groups) {
+      const value = m.groups?.[g];
+      if (value === undefined) continue; // group did not participate: field untouched [assumption]
+      let values = captured.get(g);
+      if (!values) captured.set(g, (values = []));
+      if (value !== '') values.push(value);
+    }
     // Never loop in place (callers pass regexes that cannot match the empty string).
     if (m[0] === '') re.lastIndex++;
   }
   return captured;
-}
-
-function collect(m: RegExpExecArray, groups: readonly string[], into: Captures): void {
-  for (const g of groups) {
-    const value = m.groups?.[g];
-    if (value === undefined) continue; // group did not participate: field untouched [assumption]
-    let values = into.get(g);
-    if (!values) into.set(g, (values = []));
-    if (value !== '') values.push(value);
-  }
 }
 
 /**
