@@ -5,7 +5,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { runStages, stats, streamStages, streamstats, LIST_MAX, type Row, type RuntimeStage } from '../../src/runtime/index.js';
+import { runStages, stats, streamStages, streamstats, LIST_MAX, STREAMSTATS_FUNCTIONS, type Row, type RuntimeStage } from '../../src/runtime/index.js';
+import { STATS_FUNCTIONS } from '../../src/runtime/aggregate.js';
 import { runStagesAllRows, statsAllRows } from '../support/stats-all-rows.js';
 
 type Agg = { fn: string; field: string | null; as: string };
@@ -91,6 +92,13 @@ describe('stats semantics', () => {
     // Welford's update keeps large, close values apart (a naive sum of squares cancels to 0 here).
     const [big] = runStages([1e9 + 1, 1e9 + 2, 1e9 + 3].map((x) => ({ x })), [statsStage([{ fn: 'stdev', field: 'x', as: 's' }], [])]);
     expect(big?.['s']).toBeCloseTo(1, 9);
+  });
+  it('every function in STATS_FUNCTIONS / STREAMSTATS_FUNCTIONS is computed, and median() is in neither', () => {
+    const rows: Row[] = [{ _time: 1, x: 2 }, { _time: 2, x: 'b' }];
+    for (const fn of STATS_FUNCTIONS) expect(() => stats(rows, [{ fn, field: 'x', as: 'a' }], [], 'stats'), fn).not.toThrow();
+    for (const fn of STREAMSTATS_FUNCTIONS) expect(() => streamstats(rows, [{ fn, field: 'x', as: 'a' }], []), fn).not.toThrow();
+    expect(STATS_FUNCTIONS.has('median') || STREAMSTATS_FUNCTIONS.has('median')).toBe(false);
+    expect(() => stats(rows, [{ fn: 'median', field: 'x', as: 'a' }], [], 'stats')).toThrow(/unknown aggregation median/);
   });
   it('streamstats stdev() runs over the rows so far', () => {
     const out = streamstats([{ x: 1 }, { x: 3 }, { x: 5 }], [{ fn: 'stdev', field: 'x', as: 's' }], []);
