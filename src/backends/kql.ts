@@ -20,7 +20,8 @@ import { and } from '../normalize/build.js';
 import { fieldMappingOf, type Profile } from '../profiles/profile.js';
 import { conjuncts, RenderContext, type Backend, type BackendOutput } from './context.js';
 import { kqlColumn, kqlComment, kqlRegexLiteral, kqlString, rustEscape } from './kql/escape.js';
-import { patternMatchesEmpty, rustCapturing, rustPattern } from './kql/regex.js';
+import { rustCapturing, rustPattern } from './kql/regex.js';
+import { canMatchEmpty, repeatedMatchProblem } from '../regex/index.js';
 import { ELEMENT, replacement, ValueTranslator, type Val, type ValueScope, type VType } from './kql/value.js';
 import { rawSearch, relaxLeaves } from './relax.js';
 import { COMPUTED_LOOKUPS } from '../runtime/stages.js';
@@ -424,7 +425,7 @@ class KqlRenderer {
     const test = `${s} matches regex ${kqlRegexLiteral(pattern)}`;
     // Splunk drops events without the field; a missing KQL string is "", which a pattern that can
     // match the empty string would match.
-    if (!patternMatchesEmpty(e.pattern)) return test;
+    if (!canMatchEmpty(e.pattern)) return test;
     return this.group([`isnotempty(${s})`, test], 'and', top);
   }
 
@@ -636,6 +637,11 @@ class KqlRenderer {
         types.push([g, 'string']);
       }
     } else {
+      const problem = repeatedMatchProblem(st.pattern, "KQL's extract_all");
+      if (problem) {
+        this.ctx.report(diag('BE001', `rex max_match=${st.maxMatch} with ${problem}`, st.span, { backend: 'kql' }));
+        return;
+      }
       for (const g of groups) {
         const c = rustCapturing(st.pattern, (n) => n.group === 'named' && n.name === g);
         if (!c) {

@@ -4,16 +4,12 @@
  * tests run both on the same events.
  */
 import { assertNever, type Detection, type Expr, type Stage } from '../ir/types.js';
-import { translateRegex } from '../regex/index.js';
+import { repeatedMatchProblem, translateRegex } from '../regex/index.js';
 import type { Profile } from '../profiles/profile.js';
 import { fieldMappingOf } from '../profiles/profile.js';
 import type { Diagnostic, Span } from '../diagnostics.js';
 import { onlyUndisclosed, relaxLeaves } from '../backends/relax.js';
 import { regexPrefilter } from '../regex/prefilter.js';
-import { parseRegex } from '../regex/parse.js';
-import { minLength } from '../regex/analyze.js';
-import { STATS_FUNCTIONS } from '../runtime/aggregate.js';
-import { STREAMSTATS_FUNCTIONS } from '../runtime/streamstats.js';
 import type { ValueExpr } from '../ir/types.js';
 import {
   fieldReader,
@@ -35,6 +31,8 @@ import {
   rexExtractStage,
   rexSedStage,
   sortRows,
+  STATS_FUNCTIONS,
+  STREAMSTATS_FUNCTIONS,
   compare,
   isPresent,
   rawContains,
@@ -274,17 +272,11 @@ export function aggregateUnsupported(st: Extract<Stage, { kind: 'aggregate' }>):
   return { span: agg.span, message: `${agg.fn}() in ${st.mode} is not in the native matcher${why}` };
 }
 
-/**
- * Why a `rex max_match=N` extraction (N other than 1) cannot run exactly, if it cannot: after an
- * empty match PCRE tries again at the same place for a non-empty one, a JS RegExp cannot, so a
- * regex that can match the empty string would find other matches than Splunk's.
- */
+/** Why a `rex max_match=N` extraction (N other than 1) cannot run exactly on JS, if it cannot. */
 export function multiMatchUnsupported(pattern: string, maxMatch: number): string | undefined {
   if (maxMatch === 1) return undefined;
-  const parsed = parseRegex(pattern);
-  // A regex that does not parse is reported by its translation.
-  if (!parsed.ok || minLength(parsed.regex.ast) > 0) return undefined;
-  return `rex max_match=${maxMatch} with a regex that can match the empty string: after an empty match PCRE retries at the same place for a non-empty one, which a JS RegExp cannot`;
+  const problem = repeatedMatchProblem(pattern, 'a JS RegExp');
+  return problem && `rex max_match=${maxMatch} with ${problem}`;
 }
 
 export class MatcherUnsupported extends Error {

@@ -5,6 +5,7 @@ export type {
 } from './ast.js';
 export { parseRegex } from './parse.js';
 export { printRegex, translateRegex } from './print.js';
+export { canMatchEmpty, repeatedMatchProblem } from './empty-match.js';
 export type { RegexFlavour, PrintResult, PrintOptions, CaseFolding } from './print.js';
 export { generateSubjects, makeRng, mutate, TRICKY_CHARS } from './generate.js';
 export type { GenerateOptions, Rng } from './generate.js';

@@ -157,22 +157,6 @@ class Pick implements Accumulator {
   }
 }
 
-class ByTime implements Accumulator {
-  private readonly pick: TimePick;
-  constructor(latest: boolean) {
-    this.pick = new TimePick(latest);
-  }
-  add(v: Scalar, time: number | undefined): void {
-    this.pick.add(v, time);
-  }
-  result(): Scalar | undefined {
-    return this.pick.result();
-  }
-  get size(): number {
-    return 0;
-  }
-}
-
 function accumulator(fn: string, ofRows: boolean): Accumulator {
   switch (fn) {
     case 'count':
@@ -197,7 +181,7 @@ function accumulator(fn: string, ofRows: boolean): Accumulator {
       return new Pick(true);
     case 'earliest':
     case 'latest':
-      return new ByTime(fn === 'latest');
+      return new TimePick(fn === 'latest');
     default:
       throw new Error(`ruleport runtime: unknown aggregation ${fn}`);
   }
@@ -225,12 +209,15 @@ export interface AggregateState {
 export class AggregateFolder {
   private readonly groups = new Map<string, Group>();
   private readonly byFields: ReadonlySet<string>;
+  /** Whether an aggregate reads the rows' `_time` (earliest/latest), so others skip it. */
+  private readonly timed: boolean;
 
   constructor(
     private readonly aggs: readonly AggSpec[],
     private readonly by: readonly string[],
   ) {
     this.byFields = new Set(by);
+    this.timed = aggs.some((a) => a.fn === 'earliest' || a.fn === 'latest');
   }
 
   fold(row: Row): string | null {
@@ -262,7 +249,7 @@ export class AggregateFolder {
 
   private add(g: Group, row: Row): void {
     g.rows++;
-    const time = timeOf(row);
+    const time = this.timed ? timeOf(row) : undefined;
     this.aggs.forEach((a, i) => {
       const acc = g.accs[i] as Accumulator | Map<string, Accumulator>;
       if (acc instanceof Map) {

@@ -259,7 +259,7 @@ export {
   type JoinOptions,
 } from './stages.js';
 export { project, rename, bucket, projector, renameRow, bucketRow, runStages, streamStages, type RowStream, type RetainedState } from './pipeline.js';
-export { stats, AggregateFolder, LIST_MAX, type AggSpec, type AggregateState } from './aggregate.js';
+export { stats, AggregateFolder, LIST_MAX, STATS_FUNCTIONS, type AggSpec, type AggregateState } from './aggregate.js';
 export { anyValue, wildcard, rowOf, keywordSearch, runGenerated, type RunOptions } from './generated.js';
 export { fieldReader, present, type RawEvent, type KeyValueProbe, type LinePrefilter } from './raw.js';
 export { guardedTest, linearRegex, BACKTRACK_SAFE_LENGTH, HARD_INPUT_LIMIT, type GuardKind } from './linear.js';

@@ -30,6 +30,11 @@ export class TimePick {
   result(): Scalar | undefined {
     return this.value;
   }
+
+  /** Values held, for the stats memory bound: one at most. */
+  get size(): number {
+    return 0;
+  }
 }
 
 /** A row's `_time` in epoch seconds, when it has one. */

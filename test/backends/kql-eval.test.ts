@@ -175,6 +175,14 @@ describe('kql: rex', () => {
     expect(text).toContain('xs = coalesce(extract_all(@"x([0-9]+)", process), dynamic([]))');
   });
 
+  it('max_match with a regex that can match the empty string is BE001 (extract_all moves on after an empty match, PCRE retries)', { timeout: SLOW }, () => {
+    const { text, diagnostics } = render('| rex field=process max_match=0 "(?<xs>\\d*)" | table process, xs');
+    expect(diagnostics.filter((d) => d.code === 'BE001').map((d) => d.message)).toEqual([
+      "rex max_match=0 with a regex that can match the empty string: after an empty match PCRE retries at the same place for a non-empty one, which KQL's extract_all cannot",
+    ]);
+    expect(text).not.toMatch(/xs = /);
+  });
+
   it('mode=sed without g replaces the first match only', { timeout: SLOW }, () => {
     const first = render('| rex field=process mode=sed "s/(a)b/\\1c/" | table process');
     expect(first.text).toContain('replace_regex(process, @"^(?s:(.*?))(?:(a)b)", "\\\\1\\\\2c")');

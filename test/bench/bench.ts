@@ -27,6 +27,7 @@ import type { LinePrefilter } from '../../src/runtime/index.js';
 import { compileLinePrefilter, scanFileSync } from '../../src/runtime/lines.js';
 import { renderBackend } from '../../src/pipeline.js';
 import type { IoFloorJob } from './io-floor.js';
+import { readTree } from '../../src/workflow/tree.js';
 
 const SHARED = process.env['RULEPORT_SHARED'] ?? join(process.cwd(), '..', 'shared');
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 5);
@@ -166,16 +167,9 @@ function corpusBench(): void {
  * with their sizes. Returns how many output files there are besides report.json.
  */
 function writeIoFloorJob(jobFile: string, ruleFiles: readonly string[], tree: string): number {
-  const outputs: [string, number][] = [];
-  const walk = (rel: string): void => {
-    for (const e of readdirSync(join(tree, rel), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
-      const child = rel ? `${rel}/${e.name}` : e.name;
-      if (e.isDirectory()) walk(child);
-      else if (child !== 'report.json') outputs.push([child, statSync(join(tree, child)).size]);
-    }
-  };
-  walk('');
-  const job: IoFloorJob = { ruleFiles, outputs, reportBytes: statSync(join(tree, 'report.json')).size };
+  const files = [...readTree(tree)].map(([rel, content]): [string, number] => [rel, Buffer.byteLength(content)]);
+  const outputs = files.filter(([rel]) => rel !== 'report.json');
+  const job: IoFloorJob = { ruleFiles, outputs, reportBytes: files.find(([rel]) => rel === 'report.json')?.[1] ?? 0 };
   writeFileSync(jobFile, JSON.stringify(job));
   return outputs.length;
 }

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { minLength } from '../../src/regex/analyze.js';
-import { parseRegex, translateRegex } from '../../src/regex/index.js';
+import { canMatchEmpty, parseRegex, translateRegex } from '../../src/regex/index.js';
 import { COMMON_SUBJECTS, VERDICT_CASES } from './cases.js';
 
 function min(pattern: string): number {
@@ -27,6 +27,11 @@ describe('minLength', () => {
     ['\\S+\\.dll', 5],
   ])('%s: %i', (pattern, expected) => {
     expect(min(pattern)).toBe(expected);
+  });
+
+  it('canMatchEmpty: minLength 0, or a pattern that does not parse', () => {
+    expect(['a*', '\\b', '(?:x|)', '(', 'x?y?'].map(canMatchEmpty)).toEqual([true, true, true, true, true]);
+    expect(['a', '\\bfoo', 'x+', '(?:ab|c)'].map(canMatchEmpty)).toEqual([false, false, false, false]);
   });
 
   it('no match V8 finds is shorter (every verdict case, every subject, every match of a global search)', () => {

@@ -5,8 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { runStages, stats, streamStages, streamstats, LIST_MAX, STREAMSTATS_FUNCTIONS, type Row, type RuntimeStage } from '../../src/runtime/index.js';
-import { STATS_FUNCTIONS } from '../../src/runtime/aggregate.js';
+import { runStages, stats, streamStages, streamstats, LIST_MAX, STATS_FUNCTIONS, STREAMSTATS_FUNCTIONS, type Row, type RuntimeStage } from '../../src/runtime/index.js';
 import { runStagesAllRows, statsAllRows } from '../support/stats-all-rows.js';
 
 type Agg = { fn: string; field: string | null; as: string };

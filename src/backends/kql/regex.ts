@@ -6,7 +6,7 @@
  * `capture` print option keeps the groups `rex` extracts as numbered captures, in source order.
  */
 import { diag, type Diagnostic, type Span } from '../../diagnostics.js';
-import type { GroupNode, RegexNode } from '../../regex/ast.js';
+import type { GroupNode } from '../../regex/ast.js';
 import { parseRegex, printRegex, translateRegex } from '../../regex/index.js';
 import { walk } from '../../regex/analyze.js';
 
@@ -21,40 +21,6 @@ export function rustPattern(pcre: string, span: Span, report: (d: Diagnostic) =>
     report(diag('RX101', `KQL (Rust) regex: ${u.message}`, { start: span.start + u.start, end: span.start + u.end }, { backend: 'kql' }));
   }
   return t.result.pattern;
-}
-
-/** Can the (PCRE) pattern match the empty string? Over-approximates where unsure. */
-export function matchesEmpty(n: RegexNode): boolean {
-  switch (n.kind) {
-    case 'literal':
-    case 'any':
-    case 'shorthand':
-    case 'class':
-      return false;
-    case 'wordBoundary':
-      return n.negated; // no word characters in "": \b fails, \B holds
-    case 'anchor':
-    case 'flags':
-    case 'lookaround':
-    case 'backreference':
-      return true;
-    case 'group':
-      return matchesEmpty(n.body);
-    case 'quantifier':
-      return n.min === 0 || matchesEmpty(n.body);
-    case 'sequence':
-      return n.items.every(matchesEmpty);
-    case 'alternation':
-      return n.branches.some(matchesEmpty);
-    default:
-      return true;
-  }
-}
-
-/** Can the pattern (PCRE source) match ""? True when it does not parse. */
-export function patternMatchesEmpty(pcre: string): boolean {
-  const parsed = parseRegex(pcre);
-  return !parsed.ok || matchesEmpty(parsed.regex.ast);
 }
 
 export interface CapturingPattern {
